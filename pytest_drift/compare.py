@@ -1,0 +1,336 @@
+"""The check itself: load → choose features → reduce → test → gate. No pytest here."""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pytest_drift.errors import DriftDetected, DriftError, DriftInputError, DriftUsageError
+from pytest_drift.models import (
+    DRIFT_DETECTED,
+    ERROR,
+    NORMAL,
+    CategoryShift,
+    DriftReport,
+    FeatureResult,
+    Status,
+)
+from pytest_drift.options import CheckOptions, Layer, resolve_check
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def gate_status(features_tested: int, features_with_drift: int, threshold: float) -> Status:
+    """NORMAL or DRIFT_DETECTED by ``drift_percentage > threshold``; ERROR if nothing ran."""
+    if features_tested == 0:
+        return ERROR
+    percentage = features_with_drift / features_tested * 100.0
+    return DRIFT_DETECTED if percentage > threshold else NORMAL
+
+
+def compare(baseline: Any, candidate: Any, **options: Any) -> DriftReport:
+    """Test every feature of ``candidate`` against ``baseline`` and return the verdict.
+
+    Parameters
+    ----------
+    baseline, candidate
+        A path (CSV, Parquet file or directory, JSON Lines), a ``pandas.DataFrame`` or a
+        ``pyarrow.Table``.
+    **options
+        Any option of the option table: ``features``, ``categorical``, ``exclude``,
+        ``alpha`` (0.05), ``threshold`` (20, percent), ``mode``, ``features_key``,
+        ``report`` (also write this check's JSON entry to that path) and ``name``.
+
+    Returns
+    -------
+    DriftReport
+        Per-feature results and the gate's status; ``NORMAL`` when
+        ``drift_percentage <= threshold``.
+
+    Raises
+    ------
+    DriftUsageError
+        An option has an invalid value (the message names it).
+    DriftInputError
+        A dataset could not be read or a column could not be tested.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> train = pd.DataFrame({"x": range(100)})
+    >>> report = compare(train, train)
+    >>> report.status, report.drift_percentage
+    ('NORMAL', 0.0)
+    """
+    layer = Layer("argument", {"baseline": baseline, "candidate": candidate, **options})
+    return run_check(resolve_check([layer]))
+
+
+def assert_no_drift(baseline: Any, candidate: Any, **options: Any) -> DriftReport:
+    """Like :func:`compare`, but raise :class:`DriftDetected` when the gate fails.
+
+    In ``mode="warn"`` a failed gate emits :class:`DriftWarning` instead. A check that tested
+    no feature raises :class:`DriftInputError`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> train = pd.DataFrame({"x": range(100)})
+    >>> assert_no_drift(train, train).status
+    'NORMAL'
+    """
+    __tracebackhide__ = True
+    report = compare(baseline, candidate, **options)
+    enforce(report)
+    return report
+
+
+def enforce(report: DriftReport) -> None:
+    """Raise or warn as the report's status and mode say."""
+    __tracebackhide__ = True
+    import warnings
+
+    from pytest_drift.errors import DriftWarning
+    from pytest_drift.messages import failure_message
+
+    if report.status == ERROR:
+        raise DriftInputError(report.error or f"check {report.name!r} tested no feature")
+    if report.status == DRIFT_DETECTED:
+        message = failure_message(report.to_json())
+        if report.mode == "warn":
+            warnings.warn(message, DriftWarning, stacklevel=3)
+        else:
+            raise DriftDetected(message, report)
+
+
+def run_check(
+    options: CheckOptions,
+    *,
+    base_dir: Path | None = None,
+    name: str | None = None,
+    nodeid: str | None = None,
+) -> DriftReport:
+    """Run one resolved check. Loading and usage errors propagate as :class:`DriftError`."""
+    from pytest_drift.loaders import open_source
+
+    started = time.perf_counter()
+    timestamp = utc_now()
+    readers = {}
+    for role in ("baseline", "candidate"):
+        source = getattr(options, role)
+        if source is None:
+            raise DriftUsageError(
+                role, None, "no marker, argument, flag or ini key",
+                f"a {role} dataset is required: give it to the marker (positionally or as "
+                f"{role}=...), on the command line (--drift-{role}) or in ini (drift_{role})",
+            )
+        readers[role] = open_source(
+            source, role=role, origin=options.origins.get(role, "argument"),
+            base_dir=base_dir, features_key=options.features_key,
+        )
+    train_reader, prod_reader = readers["baseline"], readers["candidate"]
+    train_columns = train_reader.column_names()
+    prod_columns = prod_reader.column_names()
+    tested, skipped = plan_features(options, train_columns, prod_columns)
+    train = train_reader.read(tested)
+    prod = prod_reader.read(tested)
+
+    details: dict[str, FeatureResult] = {}
+    for feature in tested:
+        result = evaluate_feature(feature, train, prod, options, train_reader.description,
+                              prod_reader.description)
+        if isinstance(result, str):
+            skipped[feature] = result
+        else:
+            details[feature] = result
+
+    drifted = sum(result.drift_detected for result in details.values())
+    status = gate_status(len(details), drifted, options.threshold)
+    error = None
+    if status == ERROR:
+        reasons = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no features selected"
+        error = f"no feature could be tested ({reasons})"
+    report = DriftReport(
+        name=name or options.name or "compare",
+        nodeid=nodeid,
+        timestamp=timestamp,
+        baseline=train_reader.description,
+        candidate=prod_reader.description,
+        baseline_files=train_reader.files,
+        candidate_files=prod_reader.files,
+        train_samples=_rows(train),
+        production_samples=_rows(prod),
+        details=details,
+        skipped_features=skipped,
+        alpha=options.alpha,
+        threshold=options.threshold,
+        mode=options.mode,
+        status=status,
+        error=error,
+        option_sources=dict(options.sources),
+        duration_seconds=round(time.perf_counter() - started, 6),
+    )
+    if options.report:
+        from pytest_drift.report import write_json
+
+        write_json(_resolve_output(options.report, base_dir), report.to_json())
+    return report
+
+
+def error_report(
+    options: CheckOptions, error: DriftError, *, name: str, nodeid: str | None = None
+) -> DriftReport:
+    """The report of a check that could not run: status ERROR with the error's message."""
+    def describe(source: Any) -> str:
+        if source is None or isinstance(source, str):
+            return str(source)
+        return f"<{type(source).__module__.split('.')[0]}.{type(source).__name__}>"
+
+    return DriftReport(
+        name=name, nodeid=nodeid, timestamp=utc_now(),
+        baseline=describe(options.baseline), candidate=describe(options.candidate),
+        status=ERROR, alpha=options.alpha, threshold=options.threshold, mode=options.mode,
+        option_sources=dict(options.sources), error=str(error),
+    )
+
+
+def _resolve_output(raw: str, base_dir: Path | None) -> Path:
+    from pytest_drift.loaders import resolve_path
+
+    return resolve_path(raw, base_dir)
+
+
+def _rows(frame: Any) -> int:
+    return int(frame.num_rows) if hasattr(frame, "num_rows") else len(frame)
+
+
+def _unknown_names(option: str, names: Sequence[str], columns: Sequence[str],
+                   origin: str) -> None:
+    unknown = [n for n in names if n not in columns]
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, columns, n=1)
+        hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    raise DriftUsageError(
+        option, list(names), origin,
+        f"unknown feature {', '.join(hints)}; the datasets have columns: "
+        f"{', '.join(columns)}",
+    )
+
+
+def plan_features(
+    options: CheckOptions, train_columns: Sequence[str], prod_columns: Sequence[str]
+) -> tuple[list[str], dict[str, str]]:
+    """Choose the features to test and list the ones skipped before loading, with reasons."""
+    everywhere = list(dict.fromkeys([*train_columns, *prod_columns]))
+    for option in ("features", "categorical", "exclude"):
+        names = getattr(options, option)
+        if names:
+            _unknown_names(option, names, everywhere, options.origins.get(option, option))
+    wanted = list(options.features) if options.features is not None else everywhere
+    excluded = set(options.exclude)
+    tested: list[str] = []
+    skipped: dict[str, str] = {}
+    for feature in wanted:
+        if feature in excluded:
+            continue
+        if feature not in train_columns:
+            skipped[feature] = "missing from baseline"
+        elif feature not in prod_columns:
+            skipped[feature] = "missing from candidate"
+        else:
+            tested.append(feature)
+    return tested, skipped
+
+
+def evaluate_feature(
+    feature: str, train: Any, prod: Any, options: CheckOptions,
+    train_name: str, prod_name: str,
+) -> FeatureResult | str:
+    """Test one feature; a string return is the reason it was skipped."""
+    from pytest_drift.columns import column_kind
+
+    train_kind, prod_kind = column_kind(train, feature), column_kind(prod, feature)
+    for side, info in (("baseline", train_kind), ("candidate", prod_kind)):
+        if info.kind == "empty":
+            return f"entirely missing in {side}"
+        if info.kind == "unsupported":
+            return f"type {info.type_name} in {side} cannot be tested (list it in exclude)"
+    as_category = options.categorical is not None and feature in options.categorical
+    if not as_category and train_kind.kind != prod_kind.kind:
+        numeric, text = ("baseline", "candidate") if train_kind.kind == "numeric" else (
+            "candidate", "baseline")
+        names = {"baseline": train_name, "candidate": prod_name}
+        raise DriftInputError(
+            f"column {feature!r} is numeric in the {numeric} ({names[numeric]}) but text in "
+            f"the {text} ({names[text]}). Fix the data, or test it as categories "
+            f"(categorical=[{feature!r}]) or skip it (exclude=[{feature!r}])."
+        )
+    if as_category or train_kind.kind == "categorical":
+        return _test_categorical(feature, train, prod, options.alpha)
+    return _test_numeric(feature, train, prod, options.alpha)
+
+
+def _test_numeric(feature: str, train: Any, prod: Any, alpha: float) -> FeatureResult | str:
+    from pytest_drift.columns import numeric_column
+    from pytest_drift.engines.memory import ks_gap
+    from pytest_drift.stats.ks import ks_test
+
+    left, right = numeric_column(train, feature), numeric_column(prod, feature)
+    for side, column in (("baseline", left), ("candidate", right)):
+        if column.values.size == 0:
+            what = "±inf" if column.infinite else "missing"
+            return f"entirely {what} in {side}"
+    gap = ks_gap(left.values, right.values)
+    result = ks_test(gap)
+    return FeatureResult(
+        name=feature, kind="numeric", test="ks",
+        statistic=result.statistic, p_value=result.p_value,
+        drift_detected=result.p_value < alpha,
+        train_n=gap.n_train, prod_n=gap.n_prod,
+        train_missing=left.missing, prod_missing=right.missing,
+        train_infinite=left.infinite, prod_infinite=right.infinite,
+        train_mean=float(left.values.mean()), prod_mean=float(right.values.mean()),
+        statistic_location=gap.location, notes=result.notes,
+    )
+
+
+def _test_categorical(feature: str, train: Any, prod: Any, alpha: float
+                      ) -> FeatureResult | str:
+    from pytest_drift.columns import category_counts
+    from pytest_drift.engines.memory import category_table
+    from pytest_drift.stats.chi2 import chi2_test
+
+    left, right = category_counts(train, feature), category_counts(prod, feature)
+    table = category_table(left.counts, right.counts)
+    n_train, n_prod = sum(table.train_counts), sum(table.prod_counts)
+    if n_train == 0 or n_prod == 0:
+        return f"entirely missing in {'baseline' if n_train == 0 else 'candidate'}"
+    result = chi2_test(table.train_counts, table.prod_counts)
+    return FeatureResult(
+        name=feature, kind="categorical", test="chi2",
+        statistic=result.statistic, p_value=result.p_value,
+        drift_detected=result.p_value < alpha,
+        train_n=n_train, prod_n=n_prod,
+        train_missing=left.missing, prod_missing=right.missing,
+        dof=result.dof, top_category=_top_shift(table.categories, table.train_counts,
+                                                table.prod_counts),
+    )
+
+
+def _top_shift(categories: Sequence[str], train: Sequence[int], prod: Sequence[int]
+               ) -> CategoryShift:
+    n_train, n_prod = sum(train), sum(prod)
+    shares: Mapping[str, tuple[float, float]] = {
+        c: (t / n_train, p / n_prod) for c, t, p in zip(categories, train, prod)
+    }
+    category = max(categories, key=lambda c: abs(shares[c][1] - shares[c][0]))
+    return CategoryShift(category, *shares[category])

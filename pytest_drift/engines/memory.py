@@ -1,0 +1,56 @@
+"""In-memory reduction of features to sufficient statistics, with numpy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pytest_drift.stats.ks import KsGap
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class CategoryTable:
+    """The 2×K table of category counts over the sorted union of categories."""
+
+    categories: tuple[str, ...]
+    train_counts: tuple[int, ...]
+    prod_counts: tuple[int, ...]
+
+
+def ks_gap(train: FloatArray, prod: FloatArray) -> KsGap:
+    """Locate the largest ECDF gap of two non-empty samples, the way ``ks_2samp`` does.
+
+    The ECDFs are evaluated at every value of both samples (baseline first); the larger of
+    the positive and negative gaps wins, the positive one on a tie, and the first point that
+    attains it is its location, so ``location`` equals scipy's ``statistic_location``.
+    """
+    import numpy as np
+
+    train_sorted = np.sort(train)
+    prod_sorted = np.sort(prod)
+    n1, n2 = train_sorted.size, prod_sorted.size
+    points = np.concatenate([train_sorted, prod_sorted])
+    train_below = np.searchsorted(train_sorted, points, side="right")
+    prod_below = np.searchsorted(prod_sorted, points, side="right")
+    gaps = train_below / n1 - prod_below / n2
+    at_min, at_max = int(np.argmin(gaps)), int(np.argmax(gaps))
+    negative = float(np.clip(-gaps[at_min], 0.0, 1.0))
+    at = at_min if negative > gaps[at_max] else at_max
+    return KsGap(n1, n2, int(train_below[at]), int(prod_below[at]), float(points[at]))
+
+
+def category_table(train: Mapping[str, int], prod: Mapping[str, int]) -> CategoryTable:
+    """Align two category → count maps on the sorted union of their categories."""
+    categories = tuple(sorted(set(train) | set(prod)))
+    return CategoryTable(
+        categories,
+        tuple(int(train.get(c, 0)) for c in categories),
+        tuple(int(prod.get(c, 0)) for c in categories),
+    )

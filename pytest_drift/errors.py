@@ -1,0 +1,47 @@
+"""Exceptions and warnings raised by pytest-datadrift.
+
+``DriftError`` is the root of everything the library raises on purpose. A usage error means
+an option has a bad value; an input error means a dataset could not be read or tested. A
+failed gate is ``DriftDetected``, an ``AssertionError`` so that pytest reports it as a test
+failure; warn mode emits ``DriftWarning`` instead.
+"""
+
+from __future__ import annotations
+
+
+class DriftError(Exception):
+    """Base class of the errors pytest-datadrift raises on purpose."""
+
+
+class DriftUsageError(DriftError, ValueError):
+    """An option has an invalid value.
+
+    The message names the option, the value, where the value came from (marker, command
+    line, ini file, argument) and what is allowed.
+    """
+
+    def __init__(self, option: str, value: object, source: str, allowed: str) -> None:
+        self.option = option
+        self.value = value
+        self.source = source
+        self.allowed = allowed
+        super().__init__(f"{option}={value!r} (from {source}): {allowed}")
+
+
+class DriftInputError(DriftError):
+    """A dataset could not be loaded or its columns could not be tested."""
+
+
+class DriftDetected(AssertionError):
+    """The drift gate failed: the share of drifted features is above the threshold.
+
+    ``report`` holds the :class:`~pytest_drift.models.DriftReport` that failed.
+    """
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class DriftWarning(UserWarning):
+    """Emitted instead of failing when a check runs with ``mode="warn"``."""

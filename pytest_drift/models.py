@@ -1,0 +1,180 @@
+"""Frozen result objects: one per feature, one per check, each with ``to_json()``.
+
+``to_json()`` returns plain Python values (no numpy scalars). Non-finite floats are kept as
+they are here; the report writer maps them to ``null``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+Status = Literal["NORMAL", "DRIFT_DETECTED", "ERROR"]
+NORMAL: Status = "NORMAL"
+DRIFT_DETECTED: Status = "DRIFT_DETECTED"
+ERROR: Status = "ERROR"
+#: Worst first: the session status is the first of these that any check has.
+STATUS_ORDER: tuple[Status, ...] = (ERROR, DRIFT_DETECTED, NORMAL)
+
+
+@dataclass(frozen=True)
+class CategoryShift:
+    """The category whose share changed most between baseline and candidate."""
+
+    category: str
+    train_share: float
+    prod_share: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "train_share": self.train_share,
+            "prod_share": self.prod_share,
+        }
+
+
+@dataclass(frozen=True)
+class FeatureResult:
+    """The test of one feature.
+
+    ``statistic`` is the KS distance D for ``test == "ks"`` and the chi-square statistic for
+    ``test == "chi2"``. Counts (``train_n``, ``prod_n``) are of the non-missing values tested.
+    """
+
+    name: str
+    kind: Literal["numeric", "categorical"]
+    test: Literal["ks", "chi2"]
+    statistic: float
+    p_value: float
+    drift_detected: bool
+    train_n: int
+    prod_n: int
+    train_missing: int = 0
+    prod_missing: int = 0
+    train_infinite: int = 0
+    prod_infinite: int = 0
+    train_mean: float | None = None
+    prod_mean: float | None = None
+    statistic_location: float | None = None
+    dof: int | None = None
+    top_category: CategoryShift | None = None
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The feature's entry under ``details`` in the report."""
+        entry: dict[str, Any] = {
+            "test": self.test,
+            "kind": self.kind,
+            "statistic": self.statistic,
+            "ks_statistic": self.statistic if self.test == "ks" else None,
+        }
+        if self.test == "chi2":
+            entry["chi2_statistic"] = self.statistic
+            entry["dof"] = self.dof
+        entry.update(
+            p_value=self.p_value,
+            drift_detected=self.drift_detected,
+            train_mean=self.train_mean,
+            prod_mean=self.prod_mean,
+            train_n=self.train_n,
+            prod_n=self.prod_n,
+            train_missing=self.train_missing,
+            prod_missing=self.prod_missing,
+            train_infinite=self.train_infinite,
+            prod_infinite=self.prod_infinite,
+        )
+        if self.test == "ks":
+            entry["statistic_location"] = self.statistic_location
+        if self.top_category is not None:
+            entry["top_category"] = self.top_category.to_json()
+        entry["notes"] = list(self.notes)
+        return entry
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """The result of one check: every tested feature, the skipped ones, and the verdict.
+
+    Attributes mirror the fields of the JSON report (``to_json()``); ``details`` maps each
+    tested feature to its :class:`FeatureResult`, in column order.
+    """
+
+    name: str
+    baseline: str
+    candidate: str
+    status: Status
+    alpha: float
+    threshold: float
+    mode: str = "fail"
+    train_samples: int | None = None
+    production_samples: int | None = None
+    details: Mapping[str, FeatureResult] = field(default_factory=dict)
+    skipped_features: Mapping[str, str] = field(default_factory=dict)
+    nodeid: str | None = None
+    timestamp: str = ""
+    baseline_files: tuple[str, ...] = ()
+    candidate_files: tuple[str, ...] = ()
+    option_sources: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+    duration_seconds: float | None = None
+    engine: str = "memory"
+
+    @property
+    def features_tested(self) -> int:
+        return len(self.details)
+
+    @property
+    def drifted_features(self) -> list[str]:
+        """Names of the features whose test found drift, in column order."""
+        return [name for name, result in self.details.items() if result.drift_detected]
+
+    @property
+    def features_with_drift(self) -> int:
+        return len(self.drifted_features)
+
+    @property
+    def drift_percentage(self) -> float | None:
+        """``features_with_drift / features_tested * 100``; None when nothing was tested."""
+        if not self.details:
+            return None
+        return self.features_with_drift / self.features_tested * 100.0
+
+    @property
+    def passed(self) -> bool:
+        """True when the gate passed (status NORMAL)."""
+        return self.status == NORMAL
+
+    def with_context(self, *, name: str | None = None, nodeid: str | None = None
+                     ) -> DriftReport:
+        """A copy that names the check and the test it belongs to."""
+        return replace(self, name=name or self.name, nodeid=nodeid or self.nodeid)
+
+    def to_json(self) -> dict[str, Any]:
+        """The check entry of the session report (fields of ``analyze_drift.py`` first)."""
+        return {
+            "name": self.name,
+            "nodeid": self.nodeid,
+            "timestamp": self.timestamp,
+            "baseline": self.baseline,
+            "candidate": self.candidate,
+            "train_samples": self.train_samples,
+            "production_samples": self.production_samples,
+            "features_tested": self.features_tested,
+            "features_with_drift": self.features_with_drift,
+            "drifted_features": self.drifted_features,
+            "drift_percentage": self.drift_percentage,
+            "threshold": self.threshold,
+            "alpha": self.alpha,
+            "correction": None,
+            "status": self.status,
+            "skipped_features": dict(self.skipped_features),
+            "details": {name: result.to_json() for name, result in self.details.items()},
+            "mode": self.mode,
+            "engine": self.engine,
+            "baseline_files": list(self.baseline_files),
+            "candidate_files": list(self.candidate_files),
+            "option_sources": dict(self.option_sources),
+            "error": self.error,
+            "duration_seconds": self.duration_seconds,
+        }

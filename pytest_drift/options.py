@@ -1,0 +1,283 @@
+"""The option table and the one resolver that applies precedence and validation.
+
+Every check option exists as a marker keyword, a ``--drift-…`` flag and a ``drift_…`` ini key
+(except where ``where`` says otherwise). Values arrive in layers, highest precedence first:
+marker keyword (or ``drift_check()``/API argument) > command line > ini > default. The resolver
+parses each value, validates it, and records which layer it came from, so an error can name
+the option, the bad value and its source.
+
+This module imports nothing heavy: the plugin validates command-line and ini values with it
+in every pytest run.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pytest_drift.errors import DriftUsageError
+
+LayerKind = Literal["marker", "argument", "drift_check", "command line", "ini", "default"]
+Where = Literal["marker", "flag", "ini"]
+
+ALL_PLACES: frozenset[Where] = frozenset({"marker", "flag", "ini"})
+MODES = ("fail", "warn")
+
+
+def _parse_source(raw: object) -> object:
+    """A dataset: a path (str or PathLike) or, from Python only, a DataFrame or Arrow table."""
+    if isinstance(raw, os.PathLike):
+        raw = os.fspath(raw)
+    if isinstance(raw, str):
+        if not raw.strip():
+            raise ValueError("must be a non-empty path")
+        return raw
+    kind = f"{type(raw).__module__}.{type(raw).__qualname__}"
+    if kind.startswith(("pandas.", "pyarrow.")) and hasattr(raw, "columns"):
+        return raw
+    raise ValueError("must be a path (str or os.PathLike), a pandas.DataFrame or a pyarrow.Table")
+
+
+def _parse_names(raw: object) -> tuple[str, ...]:
+    """Column names: a list/tuple of str, or one string of comma-separated names."""
+    items: list[object]
+    if isinstance(raw, str):
+        items = [raw]
+    elif isinstance(raw, (list, tuple, set, frozenset)):
+        items = list(raw)
+    else:
+        raise ValueError("must be a list of column names or a comma-separated string")
+    names: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(f"column names must be strings, got {item!r}")
+        # A string (from a flag or an ini file) may hold several comma-separated names;
+        # items of a Python list are taken verbatim, so a name may contain a comma.
+        parts = item.split(",") if isinstance(raw, str) else [item]
+        names.extend(p.strip() for p in parts if p.strip())
+    return tuple(dict.fromkeys(names))
+
+
+def _parse_float(raw: object) -> float:
+    if isinstance(raw, bool):
+        raise ValueError("must be a number, not a bool")
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    if isinstance(raw, str):
+        try:
+            return float(raw.strip().rstrip("%"))
+        except ValueError:
+            raise ValueError("must be a number") from None
+    raise ValueError("must be a number")
+
+
+def _parse_alpha(raw: object) -> float:
+    value = _parse_float(raw)
+    if not (math.isfinite(value) and 0.0 < value < 1.0):
+        raise ValueError("must be a number between 0 and 1, exclusive (e.g. 0.05)")
+    return value
+
+
+def _parse_threshold(raw: object) -> float:
+    value = _parse_float(raw)
+    if not (math.isfinite(value) and 0.0 <= value <= 100.0):
+        raise ValueError("must be a percentage between 0 and 100 (e.g. 20)")
+    return value
+
+
+def _parse_mode(raw: object) -> str:
+    if isinstance(raw, str) and raw.strip().lower() in MODES:
+        return raw.strip().lower()
+    raise ValueError(f"must be one of {', '.join(MODES)}")
+
+
+def _parse_text(raw: object) -> str:
+    if isinstance(raw, os.PathLike):
+        raw = os.fspath(raw)
+    if isinstance(raw, str):
+        return raw.strip()
+    raise ValueError("must be a string")
+
+
+def _parse_features_key(raw: object) -> str:
+    text = _parse_text(raw)
+    if not text or any(not part for part in text.split(".")):
+        raise ValueError("must be a key or dotted path such as 'features' or 'request.inputs'")
+    return text
+
+
+@dataclass(frozen=True)
+class Option:
+    """One row of the option table."""
+
+    name: str
+    default: object
+    parse: Callable[[object], object]
+    help: str
+    metavar: str = "VALUE"
+    ini_type: Literal["string", "args"] = "string"
+    where: frozenset[Where] = ALL_PLACES
+    #: Session-scoped options take flag and ini values for the session, and marker values
+    #: for the one check only (e.g. ``report``: the session report vs. a check's own file).
+    session_scoped: bool = False
+    check_default: object = None
+
+    @property
+    def flag(self) -> str:
+        return "--drift-" + self.name.replace("_", "-")
+
+    @property
+    def ini(self) -> str:
+        return "drift_" + self.name
+
+    @property
+    def dest(self) -> str:
+        return "drift_" + self.name
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("baseline", None, _parse_source, "baseline dataset (what the model was trained on)",
+           "PATH"),
+    Option("candidate", None, _parse_source, "candidate dataset (what the model sees now)",
+           "PATH"),
+    Option("features", None, _parse_names,
+           "features to test (default: every column present in both datasets)", "NAMES",
+           ini_type="args"),
+    Option("categorical", None, _parse_names,
+           "features to test as categories (default: inferred from the column type)", "NAMES",
+           ini_type="args"),
+    Option("exclude", (), _parse_names, "features never tested (ids, timestamps)", "NAMES",
+           ini_type="args"),
+    Option("alpha", 0.05, _parse_alpha, "significance level per feature (default 0.05)",
+           "ALPHA"),
+    Option("threshold", 20.0, _parse_threshold,
+           "percent of drifted features above which the gate fails (default 20)", "PERCENT"),
+    Option("mode", "fail", _parse_mode,
+           "fail: a failed gate fails the test; warn: emit DriftWarning instead", "fail|warn"),
+    Option("features_key", "features", _parse_features_key,
+           "key (dotted path) of the model inputs in a JSON Lines API log (default features)",
+           "KEY"),
+    Option("report", "drift_report.json", _parse_text,
+           "session report path, relative to rootdir (default drift_report.json; empty "
+           "disables); as a marker keyword, an extra file for that check alone", "PATH",
+           session_scoped=True),
+    Option("name", None, _parse_text, "a name for the check in the report (marker and API only)",
+           "NAME", where=frozenset({"marker"})),
+)
+
+OPTIONS_BY_NAME: Mapping[str, Option] = {option.name: option for option in OPTIONS}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Values from one source, e.g. the marker's keywords or the command line."""
+
+    kind: LayerKind
+    values: Mapping[str, object]
+    #: Where the layer lives, e.g. the ini file's path, for messages.
+    location: str | None = None
+
+    def describe(self, option: Option) -> str:
+        """Say where a value came from, in the words a user would search for."""
+        if self.kind == "command line":
+            return f"command line {option.flag}"
+        if self.kind == "ini":
+            where = f" in {self.location}" if self.location else ""
+            return f"ini key {option.ini}{where}"
+        if self.kind == "marker":
+            return f"marker keyword {option.name}" + (f" on {self.location}"
+                                                       if self.location else "")
+        if self.kind == "drift_check":
+            return f"drift_check({option.name}=...)"
+        return f"argument {option.name}"
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """The resolved options of one check, with the source of each value."""
+
+    baseline: Any = None
+    candidate: Any = None
+    features: tuple[str, ...] | None = None
+    categorical: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+    alpha: float = 0.05
+    threshold: float = 20.0
+    mode: str = "fail"
+    features_key: str = "features"
+    report: str | None = None
+    name: str | None = None
+    sources: Mapping[str, str] = field(default_factory=dict)
+    #: How each source describes itself, for later messages (e.g. the baseline's origin).
+    origins: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    """Options that belong to the whole pytest session."""
+
+    report: str | None
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+
+def _check_unknown(layers: Sequence[Layer]) -> None:
+    for layer in layers:
+        for key in layer.values:
+            option = OPTIONS_BY_NAME.get(key)
+            allowed_here = option is not None and (
+                layer.kind not in ("command line", "ini") or option.where & {"flag", "ini"}
+            )
+            if not allowed_here:
+                known = ", ".join(o.name for o in OPTIONS if "marker" in o.where)
+                where = f" on {layer.location}" if layer.location else ""
+                raise DriftUsageError(
+                    key, layer.values[key], f"{layer.kind}{where}",
+                    f"unknown option; known options are: {known}",
+                )
+
+
+def _resolve_one(option: Option, layers: Sequence[Layer], default: object
+                 ) -> tuple[object, str, str]:
+    for layer in layers:
+        raw = layer.values.get(option.name)
+        if raw is None:
+            continue
+        try:
+            return option.parse(raw), layer.kind, layer.describe(option)
+        except ValueError as exc:
+            raise DriftUsageError(option.name, raw, layer.describe(option), str(exc)) from None
+    return default, "default", "default"
+
+
+def resolve_check(layers: Sequence[Layer]) -> CheckOptions:
+    """Resolve the options of one check from layers given highest precedence first.
+
+    Raises :class:`DriftUsageError` naming the option, value and source of the first bad
+    value, or an unknown keyword.
+    """
+    _check_unknown(layers)
+    values: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    for option in OPTIONS:
+        usable = [
+            layer for layer in layers
+            if not (option.session_scoped and layer.kind in ("command line", "ini"))
+        ]
+        default = option.check_default if option.session_scoped else option.default
+        value, kind, origin = _resolve_one(option, usable, default)
+        values[option.name] = value
+        sources[option.name] = kind
+        origins[option.name] = origin
+    return CheckOptions(**values, sources=sources, origins=origins)  # type: ignore[arg-type]
+
+
+def resolve_session(layers: Sequence[Layer]) -> SessionOptions:
+    """Resolve the session-scoped options (the report path) from command line and ini."""
+    option = OPTIONS_BY_NAME["report"]
+    value, kind, _ = _resolve_one(option, layers, option.default)
+    report = value if isinstance(value, str) and value else None
+    return SessionOptions(report=report, sources={"report": kind})

@@ -1,0 +1,82 @@
+"""The session report: strict JSON, written atomically, with a JSON Schema."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pytest_drift.models import STATUS_ORDER
+
+SCHEMA_VERSION = 1
+TOOL = "pytest-datadrift"
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(TOOL)
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def strict(value: Any) -> Any:
+    """Plain JSON values: numpy scalars to Python, non-finite floats to None, tuples to lists."""
+    if isinstance(value, Mapping):
+        return {str(k): strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if hasattr(value, "item") and not isinstance(value, (int, float)):
+        value = value.item()  # numpy scalar
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, int):
+        return value
+    return str(value)
+
+
+def worst_status(entries: Iterable[Mapping[str, Any]]) -> str:
+    statuses = {entry.get("status") for entry in entries}
+    return next((s for s in STATUS_ORDER if s in statuses), "NORMAL")
+
+
+def session_report(entries: list[Mapping[str, Any]], timestamp: str) -> dict[str, Any]:
+    """The ``drift_report.json`` document for a list of check entries."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": TOOL,
+        "version": package_version(),
+        "timestamp": timestamp,
+        "status": worst_status(entries),
+        "checks": list(entries),
+    }
+
+
+def write_json(path: Path, document: Mapping[str, Any]) -> Path:
+    """Write ``document`` as strict JSON to ``path`` atomically (temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(strict(document), indent=2, allow_nan=False) + "\n"
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the session report, shipped with the package."""
+    text = resources.files("pytest_drift").joinpath("schema/drift_report.schema.json")
+    schema: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return schema
