@@ -64,7 +64,9 @@ def failure_message(entry: Mapping[str, Any]) -> str:
     """The message of a failed gate: each drifted feature, then drift % against threshold."""
     details: Mapping[str, Any] = entry.get("details", {})
     lines = [
-        f"Data drift detected: {entry.get('candidate')} vs baseline {entry.get('baseline')}",
+        f"Data drift in {entry.get('drift_percentage', 0):.1f}% of features (threshold "
+        f"{entry.get('threshold')}%): candidate {entry.get('candidate')} vs baseline "
+        f"{entry.get('baseline')}",
     ]
     for name in entry.get("drifted_features", []):
         lines.append("  " + feature_line(name, details[name]))

@@ -1,0 +1,32 @@
+# pytest-datadrift: make demo | make test | make lint
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,lint]"
+	touch $(STAMP)
+
+## demo: a real pytest session with drift gates on examples/, then the command line
+demo: $(STAMP)
+	$(BIN)/python examples/run_demo.py
+
+## test: the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 tests
+
+## lint: ruff and mypy --strict
+lint: $(STAMP)
+	$(BIN)/ruff check pytest_drift tests examples benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf examples/reports drift_report.json

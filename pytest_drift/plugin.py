@@ -1,0 +1,323 @@
+"""The pytest face of pytest-datadrift: options, the ``drift`` marker, fixtures, summary.
+
+Hooks read the config, call the core and render; the verdict is the core's. Heavy imports
+(pandas, scipy, pyarrow, rich) happen only when a check runs.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_drift.errors import DriftDetected, DriftError, DriftUsageError, DriftWarning
+from pytest_drift.options import OPTIONS, CheckOptions, Layer, resolve_check, resolve_session
+
+if TYPE_CHECKING:
+    from pytest_drift.models import DriftReport
+
+MARKER = "drift"
+MARKER_HELP = (
+    "drift(baseline=None, candidate=None, *, features=None, categorical=None, exclude=None, "
+    "alpha=0.05, threshold=20, mode='fail', features_key='features', report=None, name=None): "
+    "test the candidate dataset against the baseline and fail when the share of drifted "
+    "features is above threshold (pytest-datadrift)"
+)
+
+
+@dataclass
+class ItemChecks:
+    """Per-test state: the marker's check and the entries not yet attached to a report."""
+
+    marker_report: DriftReport | None = None
+    marker_done: bool = False
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    calls: int = 0
+
+
+item_key = pytest.StashKey[ItemChecks]()
+
+
+class DriftSession:
+    """Session state, registered as a plugin: collects check entries, writes the report,
+    and draws the summary (on the controller only, never on an xdist worker)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.layers = _config_layers(config)
+        try:
+            resolve_check(self.layers)
+            session_options = resolve_session(self.layers)
+        except DriftUsageError as exc:
+            raise pytest.UsageError(f"pytest-datadrift: {exc}") from None
+        self.report_path = (
+            config.rootpath / session_options.report if session_options.report else None
+        )
+        self.entries: list[dict[str, Any]] = []
+        self.written: Path | None = None
+        self.is_worker = hasattr(config, "workerinput")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        entries = getattr(report, "drift_checks", None)
+        if entries:
+            self.entries.extend(entries)
+
+    def sorted_entries(self) -> list[dict[str, Any]]:
+        return sorted(self.entries, key=lambda e: (str(e.get("nodeid")), str(e.get("name"))))
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.is_worker or not self.entries or self.report_path is None:
+            return
+        from pytest_drift.compare import utc_now
+        from pytest_drift.report import session_report, write_json
+
+        document = session_report(self.sorted_entries(), utc_now())
+        self.written = write_json(self.report_path, document)
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.is_worker or not self.entries:
+            return
+        from pytest_drift.terminal import render
+
+        writer = self.config.get_terminal_writer()
+        terminalreporter.write_sep("=", "drift")
+        text = render(self.sorted_entries(), markup=writer.hasmarkup, width=writer.fullwidth,
+                      verbosity=terminalreporter.verbosity)
+        terminalreporter.write(text)
+        if self.written is not None:
+            terminalreporter.write_line(f"drift report: {self.written}")
+
+
+def _config_layers(config: pytest.Config) -> list[Layer]:
+    """The command-line and ini layers, in that order of precedence."""
+    cli: dict[str, object] = {}
+    ini: dict[str, object] = {}
+    for option in OPTIONS:
+        if "flag" in option.where:
+            value = config.getoption(option.dest)
+            if value is not None:
+                cli[option.name] = value
+        if "ini" in option.where:
+            raw = config.getini(option.ini)
+            if isinstance(raw, list):
+                raw = ",".join(raw) if raw else None
+            # An empty ini value means "unset", except for report where it disables it.
+            if raw is not None and (raw != "" or option.name == "report"):
+                ini[option.name] = raw
+    location = str(config.inipath) if config.inipath else None
+    return [Layer("command line", cli), Layer("ini", ini, location)]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("datadrift", "data drift checks (pytest-datadrift)")
+    for option in OPTIONS:
+        if "flag" in option.where:
+            group.addoption(option.flag, dest=option.dest, default=None,
+                            metavar=option.metavar, help=option.help)
+        if "ini" in option.where:
+            parser.addini(option.ini, option.help, type=option.ini_type, default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_HELP)
+    config.pluginmanager.register(DriftSession(config), "datadrift-session")
+
+
+def _session(config: pytest.Config) -> DriftSession:
+    plugin = config.pluginmanager.get_plugin("datadrift-session")
+    assert isinstance(plugin, DriftSession)  # registered in pytest_configure
+    return plugin
+
+
+def _marker_layer(item: pytest.Item) -> Layer | None:
+    """The drift markers of a test merged into one layer, the closest marker winning."""
+    markers = list(item.iter_markers(MARKER))
+    if not markers:
+        return None
+    values: dict[str, object] = {}
+    for marker in reversed(markers):  # farthest first, so closer markers overwrite
+        if len(marker.args) > 2:
+            raise DriftUsageError(
+                "drift", marker.args, f"marker on {item.nodeid}",
+                "takes at most two positional arguments: baseline and candidate",
+            )
+        for key, value in zip(("baseline", "candidate"), marker.args):
+            values[key] = value
+        values.update(marker.kwargs)
+    return Layer("marker", values, item.nodeid)
+
+
+def _check_options(item: pytest.Item, first: Layer) -> CheckOptions:
+    return resolve_check([first, *_session(item.config).layers])
+
+
+def _record(item: pytest.Item, report: DriftReport) -> None:
+    item.stash.setdefault(item_key, ItemChecks()).pending.append(report.to_json())
+
+
+def _run(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:
+    """Run a check for ``item``; an error becomes an ERROR entry and is re-raised."""
+    from pytest_drift.compare import error_report, run_check
+
+    try:
+        report = run_check(options, base_dir=item.config.rootpath, name=name,
+                           nodeid=item.nodeid)
+    except DriftError as exc:
+        _record(item, error_report(options, exc, name=name, nodeid=item.nodeid))
+        raise
+    _record(item, report)
+    return report
+
+
+def marker_check(item: pytest.Item) -> DriftReport | None:
+    """Run the marker's check once per test (from setup or the first fixture that needs it).
+
+    Any problem errors the test at setup with a message and no traceback.
+    """
+    state = item.stash.setdefault(item_key, ItemChecks())
+    if state.marker_done:
+        if state.marker_report is None and _marker_layer(item) is not None:
+            pytest.fail("the drift check of this test could not run (see above)", pytrace=False)
+        return state.marker_report
+    state.marker_done = True
+    try:
+        layer = _marker_layer(item)
+        if layer is None:
+            return None
+        report = _run(item, _check_options(item, layer), item.name)
+    except DriftError as exc:
+        pytest.fail(f"drift check could not run: {exc}", pytrace=False)
+    if report.status == "ERROR":
+        pytest.fail(f"drift check could not run: {report.error}", pytrace=False)
+    state.marker_report = report
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    if item.get_closest_marker(MARKER) is not None:
+        marker_check(item)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    state = item.stash.get(item_key, None)
+    report = state.marker_report if state else None
+    if report is not None and report.status == "DRIFT_DETECTED":
+        from pytest_drift.messages import failure_message
+
+        message = failure_message(report.to_json())
+        if report.mode == "warn":
+            path, line, _ = item.location
+            warnings.warn_explicit(message, DriftWarning, filename=path, lineno=(line or 0) + 1)
+        else:
+            raise DriftDetected(message, report)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[pytest.TestReport]:
+    report: pytest.TestReport = yield
+    state = item.stash.get(item_key, None)
+    if state is not None and state.pending:
+        # Plain JSON on the report travels to the xdist controller with it.
+        report.drift_checks = state.pending  # type: ignore[attr-defined]
+        state.pending = []
+    if call.excinfo is not None and call.when == "call":
+        error = call.excinfo.value
+        if isinstance(error, DriftDetected) and error.report is state_report(state):
+            report.longrepr = str(error)  # the explanation is the whole story
+    return report
+
+
+def state_report(state: ItemChecks | None) -> DriftReport | None:
+    return state.marker_report if state else None
+
+
+@pytest.fixture
+def drift_report(request: pytest.FixtureRequest) -> DriftReport:
+    """The :class:`~pytest_drift.DriftReport` of this test's ``drift`` marker.
+
+    Use it to assert more than the gate does::
+
+        @pytest.mark.drift("data/train.csv", "data/prod.csv")
+        def test_tempo_is_stable(drift_report):
+            assert "tempo" not in drift_report.drifted_features
+    """
+    report = marker_check(request.node)
+    if report is None:
+        pytest.fail("the drift_report fixture needs a @pytest.mark.drift marker on the test",
+                    pytrace=False)
+    return report
+
+
+def _load_frame(request: pytest.FixtureRequest, role: str) -> Any:
+    from pytest_drift.loaders import open_source
+
+    item = request.node
+    layer = _marker_layer(item) or Layer("marker", {}, item.nodeid)
+    try:
+        options = _check_options(item, layer)
+        source = getattr(options, role)
+        if source is None:
+            pytest.fail(f"drift_{role} needs a {role}: give it to the drift marker, "
+                        f"--drift-{role} or the drift_{role} ini key", pytrace=False)
+        reader = open_source(source, role=role, origin=options.origins[role],
+                             base_dir=item.config.rootpath, features_key=options.features_key)
+        frame = reader.read(None)
+    except DriftError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return frame if hasattr(frame, "iloc") else frame.to_pandas()
+
+
+@pytest.fixture
+def drift_baseline(request: pytest.FixtureRequest) -> Any:
+    """The baseline dataset of this test's ``drift`` marker (or flag/ini) as a DataFrame."""
+    return _load_frame(request, "baseline")
+
+
+@pytest.fixture
+def drift_candidate(request: pytest.FixtureRequest) -> Any:
+    """The candidate dataset of this test's ``drift`` marker (or flag/ini) as a DataFrame."""
+    return _load_frame(request, "candidate")
+
+
+@pytest.fixture
+def drift_check(request: pytest.FixtureRequest) -> Callable[..., DriftReport]:
+    """Run a check built in code and record it in the session report.
+
+    ``drift_check(baseline, candidate, **options)`` takes paths or DataFrames and any
+    option of the ``drift`` marker; command-line and ini values fill the rest. It returns
+    the :class:`~pytest_drift.DriftReport` and fails the test when the gate fails::
+
+        @pytest.mark.parametrize("region", ["eu", "us"])
+        def test_region_is_stable(drift_check, train, prod, region):
+            drift_check(train[train.region == region], prod[prod.region == region],
+                        name=f"region={region}", exclude=["region"])
+    """
+    item = request.node
+
+    def check(baseline: Any = None, candidate: Any = None, **options: Any) -> DriftReport:
+        __tracebackhide__ = True
+        from pytest_drift.compare import enforce
+
+        state = item.stash.setdefault(item_key, ItemChecks())
+        state.calls += 1
+        values: Mapping[str, object] = {"baseline": baseline, "candidate": candidate,
+                                        **options}
+        resolved = _check_options(item, Layer("drift_check", values, item.nodeid))
+        name = resolved.name or f"{item.name}[check {state.calls}]"
+        report = _run(item, resolved, name)
+        enforce(report)
+        return report
+
+    return check

@@ -1,0 +1,121 @@
+"""Render checks with rich for pytest's terminal summary and the command line.
+
+Everything here reads the JSON entries of checks: a renderer never recomputes a statistic.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pytest_drift.messages import fmt_number, fmt_percent
+
+STATUS_STYLE = {"NORMAL": "bold green", "DRIFT_DETECTED": "bold red", "ERROR": "bold magenta"}
+
+
+def _missing_text(detail: Mapping[str, Any]) -> str:
+    text = f"{detail.get('train_missing', 0)}/{detail.get('prod_missing', 0)}"
+    infinite = (detail.get("train_infinite", 0), detail.get("prod_infinite", 0))
+    if any(infinite):
+        text += f" (±inf {infinite[0]}/{infinite[1]})"
+    return text
+
+
+def _change_cell(detail: Mapping[str, Any]) -> str:
+    """Baseline → candidate mean, or the top category's share, compact for the table."""
+    top = detail.get("top_category")
+    if detail.get("test") == "chi2" and top:
+        return f"{top['category']} {top['train_share']:.0%}→{top['prod_share']:.0%}"
+    return f"{fmt_number(detail.get('train_mean'))} → {fmt_number(detail.get('prod_mean'))}"
+
+
+def ordered_features(entry: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """Drifted features first, each group in column order."""
+    details: Mapping[str, Mapping[str, Any]] = entry.get("details", {})
+    items = list(details.items())
+    return sorted(items, key=lambda item: not item[1].get("drift_detected"))
+
+
+def check_table(entry: Mapping[str, Any]) -> Any:
+    """A rich Table of one check: one row per feature, drifted rows highlighted."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    status = str(entry.get("status"))
+    title = Text.assemble((f"{entry.get('name')} ", "bold"), (status, STATUS_STYLE[status]))
+    table = Table(title=title, title_justify="left", caption_justify="left",
+                  caption=summary_line(entry), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
+                  expand=False)
+    features = ordered_features(entry)
+    show_missing = any(_missing_text(d) != "0/0" for _, d in features)
+    table.add_column("", no_wrap=True)
+    table.add_column("feature", overflow="fold")
+    table.add_column("statistic", justify="right", no_wrap=True)
+    table.add_column("p-value", justify="right", no_wrap=True)
+    table.add_column("change", overflow="fold")
+    table.add_column("n", justify="right", no_wrap=True)
+    if show_missing:
+        table.add_column("miss", justify="right")
+    for name, detail in features:
+        drifted = bool(detail.get("drift_detected"))
+        cells = [
+            "DRIFT" if drifted else "ok", name,
+            f"{detail.get('test')} {fmt_number(detail.get('statistic'))}",
+            fmt_number(detail.get("p_value"), 3), _change_cell(detail),
+            f"{detail.get('train_n')}/{detail.get('prod_n')}",
+        ]
+        if show_missing:
+            cells.append(_missing_text(detail))
+        table.add_row(*cells, style="bold red" if drifted else None)
+    skipped: Mapping[str, str] = entry.get("skipped_features", {})
+    for name, reason in skipped.items():
+        blanks = [""] * (len(table.columns) - 3)
+        table.add_row("skip", name, f"{reason}", *blanks, style="yellow")
+    return table
+
+
+def summary_line(entry: Mapping[str, Any]) -> str:
+    """``drift 25.0% > threshold 20.0% (3 of 12 features, alpha 0.05) → DRIFT_DETECTED``."""
+    status = entry.get("status")
+    if status == "ERROR":
+        return f"ERROR: {entry.get('error')}"
+    relation = ">" if status == "DRIFT_DETECTED" else "<="
+    return (
+        f"drift {fmt_percent(entry.get('drift_percentage'))} {relation} threshold "
+        f"{fmt_percent(entry.get('threshold'))} ({entry.get('features_with_drift')} of "
+        f"{entry.get('features_tested')} features, alpha {entry.get('alpha')}) → {status}"
+    )
+
+
+def short_line(entry: Mapping[str, Any]) -> str:
+    """One line per check, for ``-q``."""
+    drifted = entry.get("drifted_features") or []
+    tail = f": {', '.join(drifted)}" if drifted else ""
+    return f"{entry.get('status')} {entry.get('nodeid') or entry.get('name')} " \
+           f"{fmt_percent(entry.get('drift_percentage'))}{tail}"
+
+
+def render(
+    entries: Sequence[Mapping[str, Any]], *, markup: bool, width: int, verbosity: int = 0
+) -> str:
+    """Text (with ANSI styles when ``markup``) for a list of check entries."""
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=markup, no_color=not markup,
+                      color_system="standard" if markup else None, width=max(width, 40),
+                      highlight=False, emoji=False, soft_wrap=False)
+    for entry in entries:
+        status = str(entry.get("status"))
+        if verbosity < 0:
+            console.print(short_line(entry), style=STATUS_STYLE.get(status))
+            continue
+        console.print(check_table(entry))
+        if entry.get("nodeid"):
+            console.print(f"  test: {entry['nodeid']}", style="dim")
+        for name, detail in entry.get("details", {}).items():
+            for note in detail.get("notes", []):
+                console.print(f"  note ({name}): {note}", style="yellow")
+    return buffer.getvalue()
