@@ -115,8 +115,13 @@ def run_check(
     base_dir: Path | None = None,
     name: str | None = None,
     nodeid: str | None = None,
+    api_log: bool | None = None,
 ) -> DriftReport:
-    """Run one resolved check. Loading and usage errors propagate as :class:`DriftError`."""
+    """Run one resolved check. Loading and usage errors propagate as :class:`DriftError`.
+
+    ``api_log=True`` requires a JSON Lines candidate to be an API request log (inputs under
+    ``features_key``); the default detects it from the first record.
+    """
     from pytest_drift.loaders import open_source
 
     started = time.perf_counter()
@@ -133,6 +138,7 @@ def run_check(
         readers[role] = open_source(
             source, role=role, origin=options.origins.get(role, "argument"),
             base_dir=base_dir, features_key=options.features_key,
+            api_log=api_log if role == "candidate" else None,
         )
     train_reader, prod_reader = readers["baseline"], readers["candidate"]
     train_columns = train_reader.column_names()
@@ -330,7 +336,7 @@ def _top_shift(categories: Sequence[str], train: Sequence[int], prod: Sequence[i
                ) -> CategoryShift:
     n_train, n_prod = sum(train), sum(prod)
     shares: Mapping[str, tuple[float, float]] = {
-        c: (t / n_train, p / n_prod) for c, t, p in zip(categories, train, prod)
+        c: (t / n_train, p / n_prod) for c, t, p in zip(categories, train, prod, strict=True)
     }
     category = max(categories, key=lambda c: abs(shares[c][1] - shares[c][0]))
     return CategoryShift(category, *shares[category])

@@ -179,11 +179,13 @@ class Layer:
     values: Mapping[str, object]
     #: Where the layer lives, e.g. the ini file's path, for messages.
     location: str | None = None
+    #: Flags that differ from ``--drift-<name>`` (the ``datadrift`` command's own names).
+    flags: Mapping[str, str] = field(default_factory=dict)
 
     def describe(self, option: Option) -> str:
         """Say where a value came from, in the words a user would search for."""
         if self.kind == "command line":
-            return f"command line {option.flag}"
+            return f"command line {self.flags.get(option.name, option.flag)}"
         if self.kind == "ini":
             where = f" in {self.location}" if self.location else ""
             return f"ini key {option.ini}{where}"

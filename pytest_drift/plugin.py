@@ -7,7 +7,7 @@ Hooks read the config, call the core and render; the verdict is the core's. Heav
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -145,7 +145,7 @@ def _marker_layer(item: pytest.Item) -> Layer | None:
                 "drift", marker.args, f"marker on {item.nodeid}",
                 "takes at most two positional arguments: baseline and candidate",
             )
-        for key, value in zip(("baseline", "candidate"), marker.args):
+        for key, value in zip(("baseline", "candidate"), marker.args, strict=False):
             values[key] = value
         values.update(marker.kwargs)
     return Layer("marker", values, item.nodeid)
@@ -198,7 +198,7 @@ def marker_check(item: pytest.Item) -> DriftReport | None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     result = yield
     if item.get_closest_marker(MARKER) is not None:
         marker_check(item)
@@ -206,7 +206,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     result = yield
     state = item.stash.get(item_key, None)
     report = state.marker_report if state else None
@@ -225,7 +225,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[pytest.TestReport]:
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report: pytest.TestReport = yield
     state = item.stash.get(item_key, None)
     if state is not None and state.pending:

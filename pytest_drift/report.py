@@ -6,7 +6,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ def worst_status(entries: Iterable[Mapping[str, Any]]) -> str:
     return next((s for s in STATUS_ORDER if s in statuses), "NORMAL")
 
 
-def session_report(entries: list[Mapping[str, Any]], timestamp: str) -> dict[str, Any]:
+def session_report(entries: Sequence[Mapping[str, Any]], timestamp: str) -> dict[str, Any]:
     """The ``drift_report.json`` document for a list of check entries."""
     return {
         "schema_version": SCHEMA_VERSION,

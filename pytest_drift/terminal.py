@@ -46,8 +46,8 @@ def check_table(entry: Mapping[str, Any]) -> Any:
     status = str(entry.get("status"))
     title = Text.assemble((f"{entry.get('name')} ", "bold"), (status, STATUS_STYLE[status]))
     table = Table(title=title, title_justify="left", caption_justify="left",
-                  caption=summary_line(entry), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
-                  expand=False)
+                  caption=summary_line(entry), box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True, expand=False)
     features = ordered_features(entry)
     show_missing = any(_missing_text(d) != "0/0" for _, d in features)
     table.add_column("", no_wrap=True)

@@ -47,9 +47,11 @@ def open_source(
     origin: str,
     base_dir: Path | None = None,
     features_key: str = "features",
+    api_log: bool | None = None,
 ) -> SourceReader:
     """Open ``source`` (a path, a ``pandas.DataFrame`` or a ``pyarrow.Table``) for reading.
 
+    ``api_log`` True requires a JSON Lines file to be an API request log, None detects it.
     ``role`` ("baseline" or "candidate") and ``origin`` (where the option came from) go into
     every error message, so the user knows which file and which setting to fix.
     """
@@ -65,6 +67,9 @@ def open_source(
             f"against {base_dir or Path.cwd()}."
         )
     name = path.name.lower()
+    if api_log and not name.endswith(JSONL_SUFFIXES):
+        raise DriftInputError(f"{where}: an API log must be a JSON Lines file "
+                              f"({', '.join(JSONL_SUFFIXES)}), not {path.name!r}.")
     if path.is_dir() or name.endswith(PARQUET_SUFFIXES):
         from pytest_drift.loaders.parquet import ParquetSource
 
@@ -76,7 +81,7 @@ def open_source(
     if name.endswith(JSONL_SUFFIXES):
         from pytest_drift.loaders.jsonl import JsonLinesSource
 
-        return JsonLinesSource(path, source, where, features_key)
+        return JsonLinesSource(path, source, where, features_key, api_log)
     known = ", ".join(CSV_SUFFIXES + PARQUET_SUFFIXES + JSONL_SUFFIXES)
     raise DriftInputError(
         f"{where}: unknown format of {path.name!r}; supported file types: {known}, or a "

@@ -18,7 +18,7 @@ class CsvSource:
     def __init__(self, path: Path, description: str, where: str) -> None:
         self.path = path
         self.description = description
-        self.files = (str(path.resolve()),)
+        self.files: tuple[str, ...] = (str(path.resolve()),)
         self.where = where
 
     def column_names(self) -> list[str]:

@@ -16,12 +16,14 @@ from pytest_drift.errors import DriftInputError
 
 
 class JsonLinesSource:
-    def __init__(self, path: Path, description: str, where: str, features_key: str) -> None:
+    def __init__(self, path: Path, description: str, where: str, features_key: str,
+                 api_log: bool | None = None) -> None:
         self.path = path
         self.description = description
-        self.files = (str(path.resolve()),)
+        self.files: tuple[str, ...] = (str(path.resolve()),)
         self.where = where
         self.features_key = features_key
+        self.api_log = api_log
         self._table: Any = None
 
     def _load(self) -> Any:
@@ -47,6 +49,11 @@ class JsonLinesSource:
 
         keys = self.features_key.split(".")
         if keys[0] not in table.column_names:
+            if self.api_log:
+                raise DriftInputError(
+                    f"{self.where}: {self.path} is not an API log: its first line has no "
+                    f"{keys[0]!r} key; set features_key to the key of the model inputs."
+                )
             return table
         column = table.column(keys[0])
         for depth, key in enumerate(keys[1:], start=1):

@@ -1,0 +1,114 @@
+"""The ``datadrift`` command line, compatible with ``analyze_drift.py``.
+
+::
+
+    datadrift --mode batch  --train_data train.csv --prod_data prod.csv   --output report.json
+    datadrift --mode online --train_data train.csv --api_logs logs.jsonl  --output report.json
+
+Every check option of the option table is a ``--drift-<name>`` flag (``--alpha``,
+``--threshold`` and the other names work too). Exit status: 0 NORMAL, 1 DRIFT_DETECTED,
+2 on a usage or input error (message on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pytest_drift.errors import DriftError
+from pytest_drift.options import OPTIONS, Layer, resolve_check
+
+EXIT_NORMAL, EXIT_DRIFT, EXIT_USAGE = 0, 1, 2
+#: Options the command line names in its own way (analyze_drift.py's flags).
+OWN_FLAGS = {"baseline", "candidate", "report"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="datadrift",
+        description="Test a candidate dataset against a baseline for data drift "
+                    "(KS for numbers, chi-square for categories).",
+        epilog="Exit status: 0 no drift (NORMAL), 1 drift detected, 2 usage or input error.",
+    )
+    parser.add_argument("--mode", choices=("batch", "online"), default="batch",
+                        help="batch: compare --prod_data; online: compare the requests of "
+                             "--api_logs (JSON Lines, inputs under --features-key)")
+    parser.add_argument("--train_data", "--train-data", "--baseline", dest="baseline",
+                        required=True, metavar="PATH", help="baseline dataset")
+    parser.add_argument("--prod_data", "--prod-data", "--candidate", dest="candidate",
+                        metavar="PATH", help="candidate dataset (batch mode)")
+    parser.add_argument("--api_logs", "--api-logs", dest="api_logs", metavar="PATH",
+                        help="JSON Lines API request log (online mode)")
+    parser.add_argument("--output", default="drift_report.json", metavar="PATH",
+                        help="where to write the JSON report (default drift_report.json; "
+                             "empty: do not write)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print one line only")
+    parser.add_argument("--name", help="the check's name in the report (default: the mode)")
+    for option in OPTIONS:
+        if option.name in OWN_FLAGS or "flag" not in option.where:
+            continue
+        names = [option.flag, "--" + option.name.replace("_", "-")]
+        if "_" in option.name:
+            names.append("--" + option.name)
+        if option.name == "mode":  # --mode is analyze_drift.py's batch/online
+            names = [option.flag]
+        parser.add_argument(*names, dest=option.dest, metavar=option.metavar, help=option.help)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one check from the command line and return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.mode == "batch" and not args.candidate:
+        parser.error("--mode batch needs --prod_data")
+    if args.mode == "online" and not args.api_logs:
+        parser.error("--mode online needs --api_logs")
+    if args.candidate and args.api_logs:
+        parser.error("give either --prod_data or --api_logs, not both")
+    try:
+        return _run(args)
+    except DriftError as exc:
+        print(f"datadrift: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pytest_drift.compare import run_check
+    from pytest_drift.messages import failure_message
+    from pytest_drift.report import write_json
+    from pytest_drift.terminal import render
+
+    values = {o.name: getattr(args, o.dest, None) for o in OPTIONS
+              if o.name not in OWN_FLAGS and "flag" in o.where}
+    values["baseline"] = args.baseline
+    values["candidate"] = args.api_logs or args.candidate
+    flags = {"baseline": "--train_data",
+             "candidate": "--api_logs" if args.api_logs else "--prod_data"}
+    options = resolve_check([Layer("command line", values, flags=flags)])
+    report = run_check(options, base_dir=Path.cwd(), name=args.name or args.mode,
+                       api_log=args.mode == "online")
+    entry = report.to_json()
+    if args.output:
+        path = write_json(Path(args.output), entry)
+    markup = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    width = 100 if not sys.stdout.isatty() else os.get_terminal_size().columns
+    sys.stdout.write(render([entry], markup=markup, width=width, verbosity=-1 if args.quiet
+                            else 0))
+    if args.output:
+        print(f"drift report: {path}")
+    if report.status == "ERROR":
+        print(f"datadrift: error: {report.error}", file=sys.stderr)
+        return EXIT_USAGE
+    if report.status == "DRIFT_DETECTED":
+        if not args.quiet:
+            print(failure_message(entry), file=sys.stderr)
+        return EXIT_NORMAL if report.mode == "warn" else EXIT_DRIFT
+    return EXIT_NORMAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
