@@ -1,0 +1,153 @@
+"""The ``datadrift`` command line, run as users run it: in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from scipy import stats
+
+from pytest_drift.report import load_schema
+from tests.helpers import DATA, load_expected
+
+CARS = DATA / "cars_model_years"
+SEATTLE = DATA / "seattle_weather_api_log"
+
+
+def run_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_drift", *map(str, args)],
+        cwd=cwd, capture_output=True, text=True, check=False, timeout=120,
+    )
+
+
+def validate_entry(entry: dict[str, Any]) -> None:
+    schema = load_schema()
+    check_schema = {"$ref": "#/$defs/check", "$defs": schema["$defs"]}
+    jsonschema.Draft202012Validator(check_schema).validate(entry)
+
+
+def test_batch_mode_detects_drift_and_exits_1(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = run_cli("--mode", "batch", "--train_data", CARS / "baseline.csv",
+                     "--prod_data", CARS / "candidate.csv", "--output", out, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    entry = json.loads(out.read_text())
+    validate_entry(entry)
+    expected = load_expected("cars_model_years")
+    assert entry["status"] == expected["status"] == "DRIFT_DETECTED"
+    assert entry["drifted_features"] == expected["drifted_features"]
+    assert entry["drift_percentage"] == expected["drift_percentage"]
+    assert "Miles_per_Gallon: ks statistic=0.4343" in result.stderr
+    assert "7 of 7 features drifted (100.0% > threshold 20.0%)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_online_mode_reads_the_api_log(tmp_path: Path) -> None:
+    out = tmp_path / "online.json"
+    result = run_cli("--mode", "online", "--train_data", SEATTLE / "baseline.csv",
+                     "--api_logs", SEATTLE / "candidate.jsonl", "--output", out,
+                     "--drift-threshold", "60", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    entry = json.loads(out.read_text())
+    validate_entry(entry)
+    assert entry["status"] == "NORMAL"
+    assert entry["threshold"] == 60.0
+    assert entry["option_sources"]["threshold"] == "command line"
+    expected = load_expected("seattle_weather_api_log")["features"]["temp_max"]
+    assert entry["details"]["temp_max"]["ks_statistic"] == pytest.approx(
+        expected["ks_statistic"], rel=1e-12)
+    assert "drift report:" in result.stdout
+
+
+def test_options_as_flags_change_the_verdict(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    result = run_cli("--mode", "batch", "--train_data", SEATTLE / "baseline.csv",
+                     "--prod_data", SEATTLE / "candidate.csv", "--output", out,
+                     "--features", "precipitation,wind", "--alpha", "0.01", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    entry = json.loads(out.read_text())
+    assert list(entry["details"]) == ["precipitation", "wind"]
+    assert entry["alpha"] == 0.01
+
+
+def test_warn_mode_exits_0_on_drift(tmp_path: Path) -> None:
+    result = run_cli("--mode", "batch", "--train_data", CARS / "baseline.csv",
+                     "--prod_data", CARS / "candidate.csv", "--output", "",
+                     "--drift-mode", "warn", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "DRIFT_DETECTED" in result.stdout
+    assert not list(tmp_path.iterdir())
+
+
+def test_categorical_override_matches_scipy(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    result = run_cli("--train_data", CARS / "baseline.csv", "--prod_data",
+                     CARS / "candidate.csv", "--output", out, "--features", "Cylinders",
+                     "--categorical", "Cylinders", cwd=tmp_path)
+    assert result.returncode == 1
+    detail = json.loads(out.read_text())["details"]["Cylinders"]
+    import pandas as pd
+
+    train = pd.read_csv(CARS / "baseline.csv")["Cylinders"].value_counts()
+    prod = pd.read_csv(CARS / "candidate.csv")["Cylinders"].value_counts()
+    table = pd.concat([train, prod], axis=1).fillna(0).sort_index().T.to_numpy()
+    oracle = stats.chi2_contingency(table)
+    assert detail["test"] == "chi2"
+    assert detail["chi2_statistic"] == pytest.approx(oracle.statistic, rel=1e-12)
+    assert detail["p_value"] == pytest.approx(oracle.pvalue, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--train_data", "nope.csv", "--prod_data", "x.csv"],
+         "baseline 'nope.csv' (from command line --train_data): file not found"),
+        (["--train_data", str(CARS / "baseline.csv"), "--prod_data",
+          str(CARS / "candidate.csv"), "--alpha", "1.5"],
+         "alpha='1.5' (from command line --drift-alpha): must be a number between 0 and 1"),
+        (["--mode", "online", "--train_data", str(SEATTLE / "baseline.csv"),
+          "--api_logs", str(SEATTLE / "candidate.csv")],
+         "an API log must be a JSON Lines file"),
+        (["--train_data", str(CARS / "baseline.csv"), "--prod_data",
+          str(CARS / "candidate.csv"), "--features", "mpg"],
+         "unknown feature 'mpg'"),
+        (["--mode", "batch", "--train_data", str(CARS / "baseline.csv")],
+         "--mode batch needs --prod_data"),
+        (["--mode", "online", "--train_data", str(CARS / "baseline.csv")],
+         "--mode online needs --api_logs"),
+    ],
+)
+def test_usage_and_input_errors_exit_2_without_traceback(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_console_script_is_installed(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "datadrift"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True,
+                            check=False, cwd=tmp_path)
+    assert result.returncode == 0
+    assert "--train_data" in result.stdout
+    assert "--api_logs" in result.stdout
+
+
+def test_plugin_import_is_cheap() -> None:
+    """A pytest run without drift checks must not pay for pandas, scipy, pyarrow or rich."""
+    code = (
+        "import sys, pytest_drift.plugin, pytest_drift.options; "
+        "heavy = [m for m in ('pandas', 'scipy', 'pyarrow', 'rich', 'numpy') "
+        "if m in sys.modules]; print(','.join(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == ""
