@@ -239,7 +239,10 @@ def plan_features(
     everywhere = list(dict.fromkeys([*train_columns, *prod_columns]))
     for option in ("features", "categorical", "exclude"):
         names = getattr(options, option)
-        if names:
+        # Session-wide categorical/exclude lists (flag, ini) may name columns that only some
+        # checks' datasets have; a check's own list must name real columns.
+        session_wide = options.sources.get(option) in ("command line", "ini")
+        if names and (option == "features" or not session_wide):
             _unknown_names(option, names, everywhere, options.origins.get(option, option))
     wanted = list(options.features) if options.features is not None else everywhere
     excluded = set(options.exclude)
