@@ -44,14 +44,17 @@ def check_table(entry: Mapping[str, Any]) -> Any:
     from rich.text import Text
 
     status = str(entry.get("status"))
-    title = Text.assemble((f"{entry.get('name')} ", "bold"), (status, STATUS_STYLE[status]))
-    table = Table(title=title, title_justify="left", caption_justify="left",
-                  caption=summary_line(entry), box=box.SIMPLE_HEAD, pad_edge=False,
+    warn = " (mode=warn)" if entry.get("mode") == "warn" and status == "DRIFT_DETECTED" else ""
+    title = Text.assemble((f"{entry.get('name')} ", "bold"), (status, STATUS_STYLE[status]),
+                          warn)
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
+                  pad_edge=False,
                   collapse_padding=True, expand=False)
     features = ordered_features(entry)
     show_missing = any(_missing_text(d) != "0/0" for _, d in features)
     table.add_column("", no_wrap=True)
-    table.add_column("feature", overflow="fold")
+    longest = max((len(name) for name, _ in features), default=7)
+    table.add_column("feature", overflow="fold", min_width=min(longest, 24))
     table.add_column("statistic", justify="right", no_wrap=True)
     table.add_column("p-value", justify="right", no_wrap=True)
     table.add_column("change", overflow="fold")
@@ -82,19 +85,28 @@ def summary_line(entry: Mapping[str, Any]) -> str:
     if status == "ERROR":
         return f"ERROR: {entry.get('error')}"
     relation = ">" if status == "DRIFT_DETECTED" else "<="
+    warn = " (mode=warn: not failing)" if entry.get("mode") == "warn" and relation == ">" else ""
     return (
         f"drift {fmt_percent(entry.get('drift_percentage'))} {relation} threshold "
         f"{fmt_percent(entry.get('threshold'))} ({entry.get('features_with_drift')} of "
-        f"{entry.get('features_tested')} features, alpha {entry.get('alpha')}) → {status}"
+        f"{entry.get('features_tested')} features, alpha {entry.get('alpha')}) → {status}{warn}"
     )
 
 
 def short_line(entry: Mapping[str, Any]) -> str:
-    """One line per check, for ``-q``."""
+    """One line per check, for ``-q``: status, node id, drift % against threshold."""
+    status = entry.get("status")
+    where = entry.get("nodeid") or entry.get("name")
+    if entry.get("nodeid") and entry.get("name") not in str(entry.get("nodeid")):
+        where = f"{where} ({entry.get('name')})"
+    if status == "ERROR":
+        return f"ERROR {where}: {entry.get('error')}"
+    relation = ">" if status == "DRIFT_DETECTED" else "<="
     drifted = entry.get("drifted_features") or []
-    tail = f": {', '.join(drifted)}" if drifted else ""
-    return f"{entry.get('status')} {entry.get('nodeid') or entry.get('name')} " \
-           f"{fmt_percent(entry.get('drift_percentage'))}{tail}"
+    tail = f" drifted: {', '.join(drifted)}" if drifted else ""
+    warn = " (mode=warn)" if entry.get("mode") == "warn" and relation == ">" else ""
+    return (f"{status}{warn} {where} {fmt_percent(entry.get('drift_percentage'))} {relation} "
+            f"{fmt_percent(entry.get('threshold'))}{tail}")
 
 
 def render(
@@ -110,11 +122,13 @@ def render(
     for entry in entries:
         status = str(entry.get("status"))
         if verbosity < 0:
-            console.print(short_line(entry), style=STATUS_STYLE.get(status))
+            console.print(short_line(entry), style=STATUS_STYLE.get(status), soft_wrap=True)
             continue
         console.print(check_table(entry))
+        # soft_wrap: node ids and the verdict stay on one line, whole, to paste back.
+        console.print(summary_line(entry), style=STATUS_STYLE.get(status), soft_wrap=True)
         if entry.get("nodeid"):
-            console.print(f"  test: {entry['nodeid']}", style="dim")
+            console.print(f"  test: {entry['nodeid']}", style="dim", soft_wrap=True)
         for name, detail in entry.get("details", {}).items():
             for note in detail.get("notes", []):
                 console.print(f"  note ({name}): {note}", style="yellow")
