@@ -135,6 +135,8 @@ def category_counts(frame: Any, name: str) -> CategoryCounts:
         series = _pandas_column(frame, name)
         missing = int(series.isna().sum())
         for value, count in series.dropna().value_counts(sort=False).items():
+            if count == 0:  # a declared but unused category of a pandas categorical
+                continue
             label = _label(value.item() if hasattr(value, "item") else value)
             counts[label] = counts.get(label, 0) + int(count)
         return CategoryCounts(counts, missing)

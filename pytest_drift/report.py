@@ -34,8 +34,8 @@ def strict(value: Any) -> Any:
         return [strict(v) for v in value]
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
-    if hasattr(value, "item") and not isinstance(value, (int, float)):
-        value = value.item()  # numpy scalar
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()  # numpy scalar (np.float64 is a float subclass: convert it too)
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, int):

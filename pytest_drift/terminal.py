@@ -97,7 +97,7 @@ def short_line(entry: Mapping[str, Any]) -> str:
     """One line per check, for ``-q``: status, node id, drift % against threshold."""
     status = entry.get("status")
     where = entry.get("nodeid") or entry.get("name")
-    if entry.get("nodeid") and entry.get("name") not in str(entry.get("nodeid")):
+    if entry.get("nodeid") and str(entry.get("name")) not in str(entry.get("nodeid")):
         where = f"{where} ({entry.get('name')})"
     if status == "ERROR":
         return f"ERROR {where}: {entry.get('error')}"

@@ -38,7 +38,8 @@ class JsonLinesSource:
             table = pajson.read_json(self.path)
         except pa.ArrowInvalid as exc:
             raise DriftInputError(
-                f"{self.where}: {self.path} is not valid JSON Lines: {exc}"
+                f"{self.where}: {self.path} is not valid JSON Lines{self._first_bad_line()}: "
+                f"{exc}. Each line must be one JSON object."
             ) from None
         self._table = self._inputs(table)
         return self._table
@@ -77,6 +78,23 @@ class JsonLinesSource:
                 "object; every request line must carry the model inputs."
             )
         return pa.Table.from_arrays(column.flatten(), names=[f.name for f in column.type])
+
+    def _first_bad_line(self) -> str:
+        """`` at line N`` for the first line that is not a JSON object (error path only:
+        pyarrow counts rows from 0 and skips blank lines, so its number misleads)."""
+        import json
+
+        with open(self.path, encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    value = json.loads(line)
+                except json.JSONDecodeError:
+                    return f" at line {number}"
+                if not isinstance(value, dict):
+                    return f" at line {number}"
+        return ""
 
     def column_names(self) -> list[str]:
         return list(self._load().column_names)
