@@ -176,25 +176,52 @@ def _run(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:
 def marker_check(item: pytest.Item) -> DriftReport | None:
     """Run the marker's check once per test (from setup or the first fixture that needs it).
 
-    Any problem errors the test at setup with a message and no traceback.
+    Any problem errors the test at setup with a message and no traceback, and is recorded
+    in the session report as a check with status ERROR.
     """
     state = item.stash.setdefault(item_key, ItemChecks())
     if state.marker_done:
-        if state.marker_report is None and _marker_layer(item) is not None:
+        if state.marker_report is None and item.get_closest_marker(MARKER) is not None:
             pytest.fail("the drift check of this test could not run (see above)", pytrace=False)
         return state.marker_report
     state.marker_done = True
+    problem: str | None = None
+    report: DriftReport | None = None
     try:
         layer = _marker_layer(item)
         if layer is None:
             return None
-        report = _run(item, _check_options(item, layer), item.name)
-    except DriftError as exc:
-        pytest.fail(f"drift check could not run: {exc}", pytrace=False)
-    if report.status == "ERROR":
-        pytest.fail(f"drift check could not run: {report.error}", pytrace=False)
+        options = _check_options(item, layer)
+    except DriftUsageError as exc:
+        _record(item, _usage_error_report(item, exc))
+        problem = str(exc)
+    else:
+        try:
+            report = _run(item, options, item.name)
+        except DriftError as exc:
+            problem = str(exc)
+        else:
+            problem = report.error if report.status == "ERROR" else None
+    if problem is not None or report is None:
+        # Outside the except blocks, so pytest shows the message without a chained error.
+        pytest.fail(f"drift check could not run: {problem}", pytrace=False)
     state.marker_report = report
     return report
+
+
+def _usage_error_report(item: pytest.Item, error: DriftUsageError) -> DriftReport:
+    """An ERROR entry for a check whose marker has an invalid value."""
+    from dataclasses import replace
+
+    from pytest_drift.compare import error_report
+
+    marker = item.get_closest_marker(MARKER)
+    given = dict(zip(("baseline", "candidate"), marker.args if marker else (), strict=False))
+    given.update({k: v for k, v in (marker.kwargs if marker else {}).items()
+                  if k in ("baseline", "candidate")})
+    options = replace(resolve_check([]), baseline=given.get("baseline"),
+                      candidate=given.get("candidate"))
+    return error_report(options, error, name=item.name, nodeid=item.nodeid)
 
 
 @pytest.hookimpl(wrapper=True)
