@@ -146,6 +146,14 @@ def run_check(
     tested, skipped = plan_features(options, train_columns, prod_columns)
     train = train_reader.read(tested)
     prod = prod_reader.read(tested)
+    for role, reader, frame in (("baseline", train_reader, train),
+                                ("candidate", prod_reader, prod)):
+        if _rows(frame) == 0:
+            raise DriftInputError(
+                f"{role} {reader.description!r} (from {options.origins.get(role, role)}) "
+                f"has no data rows{_files_text(reader.files)}: the job that wrote it produced "
+                "a header only, or nothing."
+            )
 
     details: dict[str, FeatureResult] = {}
     for feature in tested:
@@ -210,6 +218,13 @@ def _resolve_output(raw: str, base_dir: Path | None) -> Path:
     from pytest_drift.loaders import resolve_path
 
     return resolve_path(raw, base_dir)
+
+
+def _files_text(files: Sequence[str]) -> str:
+    if not files:
+        return ""
+    shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    return f" ({shown})"
 
 
 def _rows(frame: Any) -> int:

@@ -116,7 +116,8 @@ def render(
     from rich.console import Console
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=markup, no_color=not markup,
+    # markup=False: names and node ids such as test_x[eu] or price[usd] are data, not tags.
+    console = Console(file=buffer, force_terminal=markup, no_color=not markup, markup=False,
                       color_system="standard" if markup else None, width=max(width, 40),
                       highlight=False, emoji=False, soft_wrap=False)
     for entry in entries:

@@ -37,8 +37,10 @@ class CsvSource:
             include_columns=list(columns) if columns is not None else None,
             strings_can_be_null=True,
         )
+        # In a one-column file an empty line is a missing value, not a line to skip.
+        parse = pacsv.ParseOptions(ignore_empty_lines=len(self.column_names()) > 1)
         try:
-            return pacsv.read_csv(self.path, convert_options=convert)
+            return pacsv.read_csv(self.path, convert_options=convert, parse_options=parse)
         except pa.ArrowInvalid as exc:
             raise self._error(exc) from None
 

@@ -470,9 +470,15 @@ def test_header_only_csv_is_not_silently_normal(tmp_path: Path) -> None:
     header_only = tmp_path / "h.csv"
     header_only.write_text("x,y\n")
     full = write_csv(tmp_path / "f.csv", ["x", "y"], [[1.0, 2.0]] * 30)
-    report = compare(full, header_only)
-    assert report.status == "ERROR"
-    assert report.production_samples == 0
+    with pytest.raises(DriftInputError, match=r"candidate .*h\.csv.* has no data rows"):
+        compare(full, header_only)
+
+
+def test_one_column_csv_keeps_empty_cells_as_missing(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "one.csv", ["x"], [[1.0], [None], [2.0], [None]])
+    column = numeric_column(read(path), "x")
+    assert column.values.tolist() == [1.0, 2.0]
+    assert column.missing == 2
 
 
 # --- column helpers --------------------------------------------------------------------
