@@ -48,15 +48,18 @@ def feature_line(name: str, detail: Mapping[str, Any]) -> str:
     )
 
 
+def against_threshold(entry: Mapping[str, Any]) -> str:
+    """``100.0% > threshold 20.0%``: the gate's comparison, as the status decided it."""
+    relation = ">" if entry.get("status") == "DRIFT_DETECTED" else "<="
+    return (f"{fmt_percent(entry.get('drift_percentage'))} {relation} threshold "
+            f"{fmt_percent(entry.get('threshold'))}")
+
+
 def verdict_line(entry: Mapping[str, Any]) -> str:
     """``7 of 7 features drifted (100.0% > threshold 20.0%) at alpha 0.05``."""
-    percentage = entry.get("drift_percentage")
-    threshold = entry.get("threshold")
-    relation = ">" if entry.get("status") == "DRIFT_DETECTED" else "<="
     return (
         f"{entry.get('features_with_drift')} of {entry.get('features_tested')} features "
-        f"drifted ({fmt_percent(percentage)} {relation} threshold {fmt_percent(threshold)}) "
-        f"at alpha {entry.get('alpha')}"
+        f"drifted ({against_threshold(entry)}) at alpha {entry.get('alpha')}"
     )
 
 

@@ -259,15 +259,12 @@ def pytest_runtest_makereport(
         # Plain JSON on the report travels to the xdist controller with it.
         report.drift_checks = state.pending  # type: ignore[attr-defined]
         state.pending = []
-    if call.excinfo is not None and call.when == "call":
+    if call.excinfo is not None and call.when == "call" and state is not None:
         error = call.excinfo.value
-        if isinstance(error, DriftDetected) and error.report is state_report(state):
-            report.longrepr = str(error)  # the explanation is the whole story
+        # The marker's gate failed: its explanation is the whole story, no traceback.
+        if isinstance(error, DriftDetected) and error.report is state.marker_report:
+            report.longrepr = str(error)
     return report
-
-
-def state_report(state: ItemChecks | None) -> DriftReport | None:
-    return state.marker_report if state else None
 
 
 @pytest.fixture

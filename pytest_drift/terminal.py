@@ -9,7 +9,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_drift.messages import fmt_number, fmt_percent
+from pytest_drift.messages import against_threshold, fmt_number, fmt_percent
 
 STATUS_STYLE = {"NORMAL": "bold green", "DRIFT_DETECTED": "bold red", "ERROR": "bold magenta"}
 
@@ -84,11 +84,10 @@ def summary_line(entry: Mapping[str, Any]) -> str:
     status = entry.get("status")
     if status == "ERROR":
         return f"ERROR: {entry.get('error')}"
-    relation = ">" if status == "DRIFT_DETECTED" else "<="
-    warn = " (mode=warn: not failing)" if entry.get("mode") == "warn" and relation == ">" else ""
+    warn = " (mode=warn: not failing)" if entry.get("mode") == "warn" and \
+        status == "DRIFT_DETECTED" else ""
     return (
-        f"drift {fmt_percent(entry.get('drift_percentage'))} {relation} threshold "
-        f"{fmt_percent(entry.get('threshold'))} ({entry.get('features_with_drift')} of "
+        f"drift {against_threshold(entry)} ({entry.get('features_with_drift')} of "
         f"{entry.get('features_tested')} features, alpha {entry.get('alpha')}) → {status}{warn}"
     )
 
