@@ -263,7 +263,7 @@ def pytest_runtest_makereport(
         error = call.excinfo.value
         # The marker's gate failed: its explanation is the whole story, no traceback.
         if isinstance(error, DriftDetected) and error.report is state.marker_report:
-            report.longrepr = str(error)
+            report.longrepr = call.excinfo.getrepr(style="value")
     return report
 
 
