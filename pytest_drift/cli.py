@@ -73,11 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except DriftError as exc:
         print(f"datadrift: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except OSError as exc:
+        print(f"datadrift: error: {exc}", file=sys.stderr)
+    except Exception as exc:  # a defect: say what it was, keep exit 1 meaning "drift"
+        print(f"datadrift: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pytest_drift.compare import run_check
+    from pytest_drift.compare import error_report, run_check
     from pytest_drift.messages import failure_message
     from pytest_drift.report import write_json
     from pytest_drift.terminal import render
@@ -89,16 +93,25 @@ def _run(args: argparse.Namespace) -> int:
     flags = {"baseline": "--train_data",
              "candidate": "--api_logs" if args.api_logs else "--prod_data"}
     options = resolve_check([Layer("command line", values, flags=flags)])
-    report = run_check(options, base_dir=Path.cwd(), name=args.name or args.mode,
-                       api_log=args.mode == "online")
+    output = Path(args.output) if args.output else None
+    if output is not None and output.is_dir():
+        raise DriftError(f"--output {args.output!r} is a directory; give a file path")
+    name = args.name or args.mode
+    try:
+        report = run_check(options, base_dir=Path.cwd(), name=name,
+                           api_log=args.mode == "online")
+    except DriftError as exc:
+        if output is not None:  # consumers of --output see the ERROR, not a stale file
+            write_json(output, error_report(options, exc, name=name).to_json())
+        raise
     entry = report.to_json()
-    if args.output:
-        path = write_json(Path(args.output), entry)
+    if output is not None:
+        path = write_json(output, entry)
     markup = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     width = 100 if not sys.stdout.isatty() else os.get_terminal_size().columns
     sys.stdout.write(render([entry], markup=markup, width=width, verbosity=-1 if args.quiet
                             else 0))
-    if args.output:
+    if output is not None:
         print(f"drift report: {path}")
     if report.status == "ERROR":
         print(f"datadrift: error: {report.error}", file=sys.stderr)

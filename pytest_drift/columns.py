@@ -3,15 +3,18 @@
 A dataset arrives as a ``pyarrow.Table`` (from files) or a ``pandas.DataFrame`` (from the
 user). Both are read through :func:`column_kind`, :func:`numeric_column` and
 :func:`category_counts`, so the rest of the core never branches on the container.
+
+Numbers keep an exactly ordered type: integers stay integers (a float64 cast would merge
+values above 2**53), decimals stay ``decimal.Decimal``; only floats are floats.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    import numpy as np
     import numpy.typing as npt
 
 ColumnKind = Literal["numeric", "categorical", "empty", "unsupported"]
@@ -26,11 +29,22 @@ class KindInfo:
 
 @dataclass(frozen=True)
 class NumericColumn:
-    """The finite values of a numeric column, and how many were missing or ±inf."""
+    """The finite values of a numeric column, and how many were missing or ±inf.
 
-    values: npt.NDArray[np.float64]
+    ``values`` is float64, int64, uint64, or an object array of ``Decimal``.
+    """
+
+    values: npt.NDArray[Any]
     missing: int
     infinite: int
+
+    @property
+    def mean(self) -> float:
+        import numpy as np
+
+        if self.values.dtype == object:
+            return float(sum(self.values) / len(self.values))
+        return float(np.mean(self.values))
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,7 @@ class CategoryCounts:
 
 
 def is_pandas(frame: Any) -> bool:
-    return type(frame).__module__.startswith("pandas")
+    return any(cls.__module__.startswith("pandas") for cls in type(frame).__mro__)
 
 
 def column_names(frame: Any) -> list[str]:
@@ -50,31 +64,41 @@ def column_names(frame: Any) -> list[str]:
     return list(frame.column_names)
 
 
+def duplicated(names: list[str]) -> list[str]:
+    """Names that occur more than once (a column cannot be told apart from its twin)."""
+    return [name for name, count in Counter(names).items() if count > 1]
+
+
 def _pandas_column(frame: Any, name: str) -> Any:
-    for column in frame.columns:
+    for position, column in enumerate(frame.columns):
         if str(column) == name:
-            return frame[column]
+            return frame.iloc[:, position]
     raise KeyError(name)
 
 
-def column_kind(frame: Any, name: str) -> KindInfo:
-    """Infer how a column is tested: numbers are numeric; strings, categories and booleans
-    are categorical; a column with no value at all is empty; anything else is unsupported."""
-    if is_pandas(frame):
-        return _pandas_kind(_pandas_column(frame, name))
+def _arrow_kind(dtype: Any, all_null: bool) -> KindInfo:
     import pyarrow as pa
 
-    dtype = frame.schema.field(name).type
-    if pa.types.is_dictionary(dtype):
-        dtype = dtype.value_type
-    if pa.types.is_null(dtype) or frame.column(name).null_count == frame.num_rows:
+    if pa.types.is_null(dtype) or all_null:
         return KindInfo("empty", str(dtype))
+    if pa.types.is_dictionary(dtype):  # a categorical, whatever its value type
+        return KindInfo("categorical", str(dtype))
     if pa.types.is_integer(dtype) or pa.types.is_floating(dtype) or pa.types.is_decimal(dtype):
         return KindInfo("numeric", str(dtype))
-    if (pa.types.is_boolean(dtype) or pa.types.is_string(dtype)
-            or pa.types.is_large_string(dtype)):
+    if pa.types.is_boolean(dtype) or pa.types.is_string(dtype) or pa.types.is_large_string(
+            dtype):
         return KindInfo("categorical", str(dtype))
     return KindInfo("unsupported", str(dtype))
+
+
+def column_kind(frame: Any, name: str) -> KindInfo:
+    """Infer how a column is tested: numbers are numeric; strings, categories (dictionary
+    types) and booleans are categorical; a column with no value at all is empty; anything
+    else (dates, nested values, complex numbers) is unsupported."""
+    if is_pandas(frame):
+        return _pandas_kind(_pandas_column(frame, name))
+    column = frame.column(name)
+    return _arrow_kind(column.type, column.null_count == len(column))
 
 
 def _pandas_kind(series: Any) -> KindInfo:
@@ -84,8 +108,12 @@ def _pandas_kind(series: Any) -> KindInfo:
     name = str(dtype)
     if series.isna().all():
         return KindInfo("empty", name)
+    if isinstance(dtype, pd.ArrowDtype):
+        return _arrow_kind(dtype.pyarrow_dtype, False)
     if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
         return KindInfo("categorical", name)
+    if pd.api.types.is_complex_dtype(dtype):
+        return KindInfo("unsupported", name)
     if pd.api.types.is_numeric_dtype(dtype):
         return KindInfo("numeric", name)
     if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
@@ -98,27 +126,64 @@ def _pandas_kind(series: Any) -> KindInfo:
     return KindInfo("unsupported", name)
 
 
-def numeric_column(frame: Any, name: str) -> NumericColumn:
-    """The column as float64: NaN and nulls counted as missing, ±inf counted apart."""
+def _split_floats(values: npt.NDArray[Any], missing: int) -> NumericColumn:
     import numpy as np
 
+    values = np.asarray(values, dtype=np.float64)
+    nan = np.isnan(values)
+    inf = np.isinf(values)
+    if nan.any() or inf.any():
+        return NumericColumn(values[~(nan | inf)], missing + int(nan.sum()), int(inf.sum()))
+    return NumericColumn(values, missing, 0)
+
+
+def _exact(values: list[Any]) -> npt.NDArray[Any]:
+    """Python ints or Decimals as an array that orders them exactly."""
+    import numpy as np
+
+    try:
+        return np.asarray(values, dtype=np.int64)
+    except (OverflowError, TypeError, ValueError):
+        return np.asarray(values, dtype=object)
+
+
+def numeric_column(frame: Any, name: str) -> NumericColumn:
+    """The column's finite values: nulls and NaN counted as missing, ±inf counted apart."""
     if is_pandas(frame):
-        import pandas as pd
+        return _pandas_numeric(_pandas_column(frame, name))
+    import pyarrow as pa
 
-        raw = pd.to_numeric(_pandas_column(frame, name), errors="raise")
-        values = np.asarray(raw.astype("float64").to_numpy(na_value=np.nan), dtype=np.float64)
-    else:
+    column = frame.column(name)
+    missing = column.null_count
+    present = column.drop_null()
+    dtype = column.type
+    if pa.types.is_integer(dtype):
+        return NumericColumn(present.to_numpy(), missing, 0)
+    if pa.types.is_decimal(dtype):
+        return NumericColumn(_exact(present.to_pylist()), missing, 0)
+    return _split_floats(present.to_numpy(), missing)
+
+
+def _pandas_numeric(series: Any) -> NumericColumn:
+    import numpy as np
+    import pandas as pd
+
+    missing = int(series.isna().sum())
+    present = series.dropna()
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype):
         import pyarrow as pa
-        import pyarrow.compute as pc
 
-        column = frame.column(name)
-        if not pa.types.is_floating(column.type):
-            column = pc.cast(column, pa.float64())
-        values = np.asarray(column.to_numpy(), dtype=np.float64)
-    missing = int(np.isnan(values).sum())
-    infinite = int(np.isinf(values).sum())
-    finite = values[np.isfinite(values)] if missing or infinite else values
-    return NumericColumn(finite, missing, infinite)
+        return numeric_column(pa.table({"v": pa.array(series)}), "v")
+    if pd.api.types.is_integer_dtype(dtype):
+        target = np.uint64 if pd.api.types.is_unsigned_integer_dtype(dtype) else np.int64
+        return NumericColumn(present.to_numpy(dtype=target), missing, 0)
+    if pd.api.types.is_float_dtype(dtype):
+        return _split_floats(present.to_numpy(dtype=np.float64, na_value=np.nan), missing)
+    # An object column of Python numbers.
+    if pd.api.types.infer_dtype(present, skipna=False) in ("integer", "decimal"):
+        return NumericColumn(_exact(present.tolist()), missing, 0)
+    return _split_floats(pd.to_numeric(present).to_numpy(dtype=np.float64), missing)
 
 
 def _label(value: Any) -> str:
@@ -145,6 +210,8 @@ def category_counts(frame: Any, name: str) -> CategoryCounts:
     import pyarrow.compute as pc
 
     column = frame.column(name)
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
     if pa.types.is_floating(column.type):  # NaN is missing, not a category
         column = pc.if_else(pc.is_nan(column), None, column)
     missing = int(column.null_count)

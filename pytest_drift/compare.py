@@ -30,8 +30,8 @@ def gate_status(features_tested: int, features_with_drift: int, threshold: float
     """NORMAL or DRIFT_DETECTED by ``drift_percentage > threshold``; ERROR if nothing ran."""
     if features_tested == 0:
         return ERROR
-    percentage = features_with_drift / features_tested * 100.0
-    return DRIFT_DETECTED if percentage > threshold else NORMAL
+    # Compared without dividing: 7 of 25 is exactly 28%, not 28.000000000000004%.
+    return DRIFT_DETECTED if features_with_drift * 100 > threshold * features_tested else NORMAL
 
 
 def compare(baseline: Any, candidate: Any, **options: Any) -> DriftReport:
@@ -122,6 +122,7 @@ def run_check(
     ``api_log=True`` requires a JSON Lines candidate to be an API request log (inputs under
     ``features_key``); the default detects it from the first record.
     """
+    from pytest_drift.columns import duplicated
     from pytest_drift.loaders import open_source
 
     started = time.perf_counter()
@@ -143,6 +144,15 @@ def run_check(
     train_reader, prod_reader = readers["baseline"], readers["candidate"]
     train_columns = train_reader.column_names()
     prod_columns = prod_reader.column_names()
+    for role, reader, columns in (("baseline", train_reader, train_columns),
+                                  ("candidate", prod_reader, prod_columns)):
+        twins = duplicated(columns)
+        if twins:
+            raise DriftInputError(
+                f"{role} {reader.description!r} (from {options.origins.get(role, role)}) has "
+                f"duplicate column names {', '.join(map(repr, twins))}{_files_text(reader.files)}"
+                ": a column must be named once. Rename the copies."
+            )
     tested, skipped = plan_features(options, train_columns, prod_columns)
     train = train_reader.read(tested)
     prod = prod_reader.read(tested)
@@ -293,17 +303,27 @@ def evaluate_feature(
         numeric, text = ("baseline", "candidate") if train_kind.kind == "numeric" else (
             "candidate", "baseline")
         names = {"baseline": train_name, "candidate": prod_name}
+        origins = {role: options.origins.get(role, role) for role in names}
         raise DriftInputError(
-            f"column {feature!r} is numeric in the {numeric} ({names[numeric]}) but text in "
-            f"the {text} ({names[text]}). Fix the data, or test it as categories "
+            f"column {feature!r} is numeric in the {numeric} {names[numeric]!r} (from "
+            f"{origins[numeric]}) but text in the {text} {names[text]!r} (from "
+            f"{origins[text]}). Fix the data, or test it as categories "
             f"(categorical=[{feature!r}]) or skip it (exclude=[{feature!r}])."
         )
     if as_category or train_kind.kind == "categorical":
-        return _test_categorical(feature, train, prod, options.alpha)
-    return _test_numeric(feature, train, prod, options.alpha)
+        return _test_categorical(feature, train, prod, options.alpha, options.min_samples)
+    return _test_numeric(feature, train, prod, options.alpha, options.min_samples)
 
 
-def _test_numeric(feature: str, train: Any, prod: Any, alpha: float) -> FeatureResult | str:
+def _too_few(n_train: int, n_prod: int, min_samples: int) -> str | None:
+    for side, n in (("baseline", n_train), ("candidate", n_prod)):
+        if n < min_samples:
+            return f"{n} non-missing values in {side}, fewer than min_samples={min_samples}"
+    return None
+
+
+def _test_numeric(feature: str, train: Any, prod: Any, alpha: float, min_samples: int
+                  ) -> FeatureResult | str:
     from pytest_drift.columns import numeric_column
     from pytest_drift.engines.memory import ks_gap
     from pytest_drift.stats.ks import ks_test
@@ -313,6 +333,9 @@ def _test_numeric(feature: str, train: Any, prod: Any, alpha: float) -> FeatureR
         if column.values.size == 0:
             what = "±inf" if column.infinite else "missing"
             return f"entirely {what} in {side}"
+    too_few = _too_few(left.values.size, right.values.size, min_samples)
+    if too_few:
+        return too_few
     gap = ks_gap(left.values, right.values)
     result = ks_test(gap)
     return FeatureResult(
@@ -322,12 +345,12 @@ def _test_numeric(feature: str, train: Any, prod: Any, alpha: float) -> FeatureR
         train_n=gap.n_train, prod_n=gap.n_prod,
         train_missing=left.missing, prod_missing=right.missing,
         train_infinite=left.infinite, prod_infinite=right.infinite,
-        train_mean=float(left.values.mean()), prod_mean=float(right.values.mean()),
+        train_mean=left.mean, prod_mean=right.mean,
         statistic_location=gap.location, notes=result.notes,
     )
 
 
-def _test_categorical(feature: str, train: Any, prod: Any, alpha: float
+def _test_categorical(feature: str, train: Any, prod: Any, alpha: float, min_samples: int
                       ) -> FeatureResult | str:
     from pytest_drift.columns import category_counts
     from pytest_drift.engines.memory import category_table
@@ -338,6 +361,9 @@ def _test_categorical(feature: str, train: Any, prod: Any, alpha: float
     n_train, n_prod = sum(table.train_counts), sum(table.prod_counts)
     if n_train == 0 or n_prod == 0:
         return f"entirely missing in {'baseline' if n_train == 0 else 'candidate'}"
+    too_few = _too_few(n_train, n_prod, min_samples)
+    if too_few:
+        return too_few
     result = chi2_test(table.train_counts, table.prod_counts)
     return FeatureResult(
         name=feature, kind="categorical", test="chi2",

@@ -25,7 +25,15 @@ class DriftUsageError(DriftError, ValueError):
         self.value = value
         self.source = source
         self.allowed = allowed
-        super().__init__(f"{option}={value!r} (from {source}): {allowed}")
+        super().__init__(f"{option}={_short(value)} (from {source}): {allowed}")
+
+
+def _short(value: object) -> str:
+    """A value as the user wrote it, or its type when it is a large object such as a frame."""
+    if value is None or isinstance(value, (str, int, float, bool, list, tuple, dict)):
+        text = repr(value)
+        return text if len(text) <= 120 else text[:117] + "..."
+    return f"<{type(value).__module__}.{type(value).__qualname__}>"
 
 
 class DriftInputError(DriftError):

@@ -30,12 +30,18 @@ def fmt_percent(value: Any) -> str:
     return "n/a" if value is None else f"{value:.1f}%"
 
 
-def change_text(detail: Mapping[str, Any]) -> str:
-    """``mean 19.77 → 27.96`` for numbers; the category whose share moved most otherwise."""
+def change_text(detail: Mapping[str, Any], *, compact: bool = False) -> str:
+    """``mean 19.77 → 27.96`` for numbers; the category whose share moved most otherwise.
+
+    ``compact`` is the terminal table's form: ``19.77 → 27.96``, ``Japan 13%→27%``.
+    """
     top = detail.get("top_category")
     if detail.get("test") == "chi2" and top:
-        return (f"{top['category']!r} {top['train_share']:.1%} → {top['prod_share']:.1%}")
-    return f"mean {fmt_number(detail.get('train_mean'))} → {fmt_number(detail.get('prod_mean'))}"
+        if compact:
+            return f"{top['category']} {top['train_share']:.0%}→{top['prod_share']:.0%}"
+        return f"{top['category']!r} {top['train_share']:.1%} → {top['prod_share']:.1%}"
+    means = f"{fmt_number(detail.get('train_mean'))} → {fmt_number(detail.get('prod_mean'))}"
+    return means if compact else f"mean {means}"
 
 
 def feature_line(name: str, detail: Mapping[str, Any]) -> str:
@@ -82,7 +88,3 @@ def failure_message(entry: Mapping[str, Any]) -> str:
         "lower alpha or exclude the feature."
     )
     return "\n".join(lines)
-
-
-def error_message(entry: Mapping[str, Any]) -> str:
-    return f"drift check {entry.get('name')!r} could not run: {entry.get('error')}"

@@ -7,7 +7,7 @@ they are here; the report writer maps them to ``null``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Status = Literal["NORMAL", "DRIFT_DETECTED", "ERROR"]
@@ -56,7 +56,7 @@ class FeatureResult:
     prod_infinite: int = 0
     train_mean: float | None = None
     prod_mean: float | None = None
-    statistic_location: float | None = None
+    statistic_location: float | int | None = None
     dof: int | None = None
     top_category: CategoryShift | None = None
     notes: tuple[str, ...] = ()
@@ -144,11 +144,6 @@ class DriftReport:
     def passed(self) -> bool:
         """True when the gate passed (status NORMAL)."""
         return self.status == NORMAL
-
-    def with_context(self, *, name: str | None = None, nodeid: str | None = None
-                     ) -> DriftReport:
-        """A copy that names the check and the test it belongs to."""
-        return replace(self, name=name or self.name, nodeid=nodeid or self.nodeid)
 
     def to_json(self) -> dict[str, Any]:
         """The check entry of the session report (fields of ``analyze_drift.py`` first)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -35,8 +36,10 @@ def _parse_source(raw: object) -> object:
         if not raw.strip():
             raise ValueError("must be a non-empty path")
         return raw
-    kind = f"{type(raw).__module__}.{type(raw).__qualname__}"
-    if kind.startswith(("pandas.", "pyarrow.")) and hasattr(raw, "columns"):
+    # Only an already imported pandas or pyarrow can have made a frame (subclasses too).
+    pandas, pyarrow = sys.modules.get("pandas"), sys.modules.get("pyarrow")
+    if (pandas is not None and isinstance(raw, pandas.DataFrame)) or (
+            pyarrow is not None and isinstance(raw, pyarrow.Table)):
         return raw
     raise ValueError("must be a path (str or os.PathLike), a pandas.DataFrame or a pyarrow.Table")
 
@@ -52,6 +55,8 @@ def _parse_names(raw: object) -> tuple[str, ...]:
         raise ValueError("must be a list of column names or a comma-separated string")
     names: list[str] = []
     for item in items:
+        if isinstance(item, int) and not isinstance(item, bool):
+            item = str(item)  # a DataFrame's integer column label
         if not isinstance(item, str):
             raise ValueError(f"column names must be strings, got {item!r}")
         # A string (from a flag or an ini file) may hold several comma-separated names;
@@ -86,6 +91,13 @@ def _parse_threshold(raw: object) -> float:
     if not (math.isfinite(value) and 0.0 <= value <= 100.0):
         raise ValueError("must be a percentage between 0 and 100 (e.g. 20)")
     return value
+
+
+def _parse_min_samples(raw: object) -> int:
+    value = _parse_float(raw)
+    if not (math.isfinite(value) and value.is_integer() and value >= 1):
+        raise ValueError("must be a whole number of values, at least 1 (e.g. 20)")
+    return int(value)
 
 
 def _parse_mode(raw: object) -> str:
@@ -157,6 +169,8 @@ OPTIONS: tuple[Option, ...] = (
            "percent of drifted features above which the gate fails (default 20)", "PERCENT"),
     Option("mode", "fail", _parse_mode,
            "fail: a failed gate fails the test; warn: emit DriftWarning instead", "fail|warn"),
+    Option("min_samples", 20, _parse_min_samples,
+           "a feature with fewer non-missing values on a side is skipped (default 20)", "N"),
     Option("features_key", "features", _parse_features_key,
            "key (dotted path) of the model inputs in a JSON Lines API log (default features)",
            "KEY"),
@@ -209,6 +223,7 @@ class CheckOptions:
     alpha: float = 0.05
     threshold: float = 20.0
     mode: str = "fail"
+    min_samples: int = 20
     features_key: str = "features"
     report: str | None = None
     name: str | None = None
@@ -223,6 +238,8 @@ class SessionOptions:
 
     report: str | None
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: Where each value came from, in words (e.g. ``command line --drift-report``).
+    origins: Mapping[str, str] = field(default_factory=dict)
 
 
 def _check_unknown(layers: Sequence[Layer]) -> None:
@@ -280,6 +297,6 @@ def resolve_check(layers: Sequence[Layer]) -> CheckOptions:
 def resolve_session(layers: Sequence[Layer]) -> SessionOptions:
     """Resolve the session-scoped options (the report path) from command line and ini."""
     option = OPTIONS_BY_NAME["report"]
-    value, kind, _ = _resolve_one(option, layers, option.default)
+    value, kind, origin = _resolve_one(option, layers, option.default)
     report = value if isinstance(value, str) and value else None
-    return SessionOptions(report=report, sources={"report": kind})
+    return SessionOptions(report=report, sources={"report": kind}, origins={"report": origin})

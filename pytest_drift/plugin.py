@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_drift.errors import DriftDetected, DriftError, DriftUsageError, DriftWarning
-from pytest_drift.options import OPTIONS, CheckOptions, Layer, resolve_check, resolve_session
+from pytest_drift.options import (
+    OPTIONS,
+    CheckOptions,
+    Layer,
+    SessionOptions,
+    resolve_check,
+    resolve_session,
+)
 
 if TYPE_CHECKING:
     from pytest_drift.models import DriftReport
@@ -54,11 +61,10 @@ class DriftSession:
             session_options = resolve_session(self.layers)
         except DriftUsageError as exc:
             raise pytest.UsageError(f"pytest-datadrift: {exc}") from None
-        self.report_path = (
-            config.rootpath / session_options.report if session_options.report else None
-        )
+        self.report_path = _report_path(config, session_options)
         self.entries: list[dict[str, Any]] = []
         self.written: Path | None = None
+        self.write_error: str | None = None
         self.is_worker = hasattr(config, "workerinput")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -76,7 +82,12 @@ class DriftSession:
         from pytest_drift.report import session_report, write_json
 
         document = session_report(self.sorted_entries(), utc_now())
-        self.written = write_json(self.report_path, document)
+        try:
+            self.written = write_json(self.report_path, document)
+        except OSError as exc:
+            # A report that CI expects as an artifact and does not get fails the run.
+            self.write_error = f"pytest-datadrift: could not write the drift report: {exc}"
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.is_worker or not self.entries:
@@ -90,6 +101,25 @@ class DriftSession:
         terminalreporter.write(text)
         if self.written is not None:
             terminalreporter.write_line(f"drift report: {self.written}")
+        if self.write_error is not None:
+            terminalreporter.write_line(self.write_error, red=True, bold=True)
+
+
+def _report_path(config: pytest.Config, options: SessionOptions) -> Path | None:
+    """The session report's path (``~`` and ``${ENV}`` expanded, relative to the rootdir);
+    a path that can never be written is a usage error now, not a crash at the end."""
+    from pytest_drift.loaders import resolve_path
+
+    if options.report is None:
+        return None
+    path = resolve_path(options.report, config.rootpath)
+    if path.is_dir():
+        raise pytest.UsageError(
+            f"pytest-datadrift: report={options.report!r} (from {options.origins['report']}): "
+            f"{path} is a directory; "
+            "give a file path such as reports/drift_report.json"
+        )
+    return path
 
 
 def _config_layers(config: pytest.Config) -> list[Layer]:
@@ -124,12 +154,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
-    config.pluginmanager.register(DriftSession(config), "datadrift-session")
+    # Warn mode must not fail a test, even where filterwarnings = error turns warnings into
+    # failures; the warning still shows in the warnings summary.
+    config.addinivalue_line("filterwarnings", "default::pytest_drift.errors.DriftWarning")
+    config.pluginmanager.register(DriftSession(config), SESSION_PLUGIN)
+
+
+SESSION_PLUGIN = "datadrift-session"
 
 
 def _session(config: pytest.Config) -> DriftSession:
-    plugin = config.pluginmanager.get_plugin("datadrift-session")
-    assert isinstance(plugin, DriftSession)  # registered in pytest_configure
+    plugin = config.pluginmanager.get_plugin(SESSION_PLUGIN)
+    if not isinstance(plugin, DriftSession):
+        raise RuntimeError("pytest-datadrift's session plugin is not registered")
     return plugin
 
 
@@ -160,7 +197,8 @@ def _record(item: pytest.Item, report: DriftReport) -> None:
 
 
 def _run(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:
-    """Run a check for ``item``; an error becomes an ERROR entry and is re-raised."""
+    """Run a check for ``item``; any error becomes an ERROR entry and is raised as a
+    :class:`DriftError`, so the session report keeps every check."""
     from pytest_drift.compare import error_report, run_check
 
     try:
@@ -169,6 +207,10 @@ def _run(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:
     except DriftError as exc:
         _record(item, error_report(options, exc, name=name, nodeid=item.nodeid))
         raise
+    except Exception as exc:
+        error = DriftError(f"unexpected {type(exc).__name__}: {exc}")
+        _record(item, error_report(options, error, name=name, nodeid=item.nodeid))
+        raise error from exc
     _record(item, report)
     return report
 
@@ -193,7 +235,7 @@ def marker_check(item: pytest.Item) -> DriftReport | None:
             return None
         options = _check_options(item, layer)
     except DriftUsageError as exc:
-        _record(item, _usage_error_report(item, exc))
+        _record(item, _usage_error_report(item, exc, _marker_values(item), name=item.name))
         problem = str(exc)
     else:
         try:
@@ -209,19 +251,26 @@ def marker_check(item: pytest.Item) -> DriftReport | None:
     return report
 
 
-def _usage_error_report(item: pytest.Item, error: DriftUsageError) -> DriftReport:
-    """An ERROR entry for a check whose marker has an invalid value."""
+def _marker_values(item: pytest.Item) -> Mapping[str, object]:
+    """The closest marker's datasets, for the report of a check that could not start."""
+    marker = item.get_closest_marker(MARKER)
+    if marker is None:
+        return {}
+    values: dict[str, object] = dict(zip(("baseline", "candidate"), marker.args, strict=False))
+    values.update(marker.kwargs)
+    return values
+
+
+def _usage_error_report(item: pytest.Item, error: DriftUsageError,
+                        values: Mapping[str, object], *, name: str) -> DriftReport:
+    """An ERROR entry for a check with an invalid option value."""
     from dataclasses import replace
 
     from pytest_drift.compare import error_report
 
-    marker = item.get_closest_marker(MARKER)
-    given = dict(zip(("baseline", "candidate"), marker.args if marker else (), strict=False))
-    given.update({k: v for k, v in (marker.kwargs if marker else {}).items()
-                  if k in ("baseline", "candidate")})
-    options = replace(resolve_check([]), baseline=given.get("baseline"),
-                      candidate=given.get("candidate"))
-    return error_report(options, error, name=item.name, nodeid=item.nodeid)
+    options = replace(resolve_check([]), baseline=values.get("baseline"),
+                      candidate=values.get("candidate"))
+    return error_report(options, error, name=name, nodeid=item.nodeid)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -338,10 +387,16 @@ def drift_check(request: pytest.FixtureRequest) -> Callable[..., DriftReport]:
         state.calls += 1
         values: Mapping[str, object] = {"baseline": baseline, "candidate": candidate,
                                         **options}
-        resolved = _check_options(item, Layer("drift_check", values, item.nodeid))
-        name = resolved.name or f"{item.name}[check {state.calls}]"
-        report = _run(item, resolved, name)
-        enforce(report)
-        return report
+        default_name = f"{item.name}[check {state.calls}]"
+        try:
+            resolved = _check_options(item, Layer("drift_check", values, item.nodeid))
+        except DriftUsageError as exc:
+            _record(item, _usage_error_report(item, exc, values, name=default_name))
+            problem = str(exc)
+        else:
+            report = _run(item, resolved, resolved.name or default_name)
+            enforce(report)
+            return report
+        pytest.fail(f"drift_check: {problem}", pytrace=False)
 
     return check

@@ -9,7 +9,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_drift.messages import against_threshold, fmt_number, fmt_percent
+from pytest_drift.messages import against_threshold, change_text, fmt_number
 
 STATUS_STYLE = {"NORMAL": "bold green", "DRIFT_DETECTED": "bold red", "ERROR": "bold magenta"}
 
@@ -20,14 +20,6 @@ def _missing_text(detail: Mapping[str, Any]) -> str:
     if any(infinite):
         text += f" (±inf {infinite[0]}/{infinite[1]})"
     return text
-
-
-def _change_cell(detail: Mapping[str, Any]) -> str:
-    """Baseline → candidate mean, or the top category's share, compact for the table."""
-    top = detail.get("top_category")
-    if detail.get("test") == "chi2" and top:
-        return f"{top['category']} {top['train_share']:.0%}→{top['prod_share']:.0%}"
-    return f"{fmt_number(detail.get('train_mean'))} → {fmt_number(detail.get('prod_mean'))}"
 
 
 def ordered_features(entry: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
@@ -66,7 +58,7 @@ def check_table(entry: Mapping[str, Any]) -> Any:
         cells = [
             "DRIFT" if drifted else "ok", name,
             f"{detail.get('test')} {fmt_number(detail.get('statistic'))}",
-            fmt_number(detail.get("p_value"), 3), _change_cell(detail),
+            fmt_number(detail.get("p_value"), 3), change_text(detail, compact=True),
             f"{detail.get('train_n')}/{detail.get('prod_n')}",
         ]
         if show_missing:
@@ -100,12 +92,10 @@ def short_line(entry: Mapping[str, Any]) -> str:
         where = f"{where} ({entry.get('name')})"
     if status == "ERROR":
         return f"ERROR {where}: {entry.get('error')}"
-    relation = ">" if status == "DRIFT_DETECTED" else "<="
     drifted = entry.get("drifted_features") or []
     tail = f" drifted: {', '.join(drifted)}" if drifted else ""
-    warn = " (mode=warn)" if entry.get("mode") == "warn" and relation == ">" else ""
-    return (f"{status}{warn} {where} {fmt_percent(entry.get('drift_percentage'))} {relation} "
-            f"{fmt_percent(entry.get('threshold'))}{tail}")
+    warn = " (mode=warn)" if entry.get("mode") == "warn" and status == "DRIFT_DETECTED" else ""
+    return f"{status}{warn} {where} {against_threshold(entry)}{tail}"
 
 
 def render(
@@ -124,7 +114,10 @@ def render(
         if verbosity < 0:
             console.print(short_line(entry), style=STATUS_STYLE.get(status), soft_wrap=True)
             continue
-        console.print(check_table(entry))
+        if status == "ERROR" and not entry.get("details"):
+            console.print(f"{entry.get('name')} ERROR", style=STATUS_STYLE[status])
+        else:
+            console.print(check_table(entry))
         # soft_wrap: node ids and the verdict stay on one line, whole, to paste back.
         console.print(summary_line(entry), style=STATUS_STYLE.get(status), soft_wrap=True)
         if entry.get("nodeid"):

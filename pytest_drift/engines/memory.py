@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pytest_drift.stats.ks import KsGap
 
 if TYPE_CHECKING:
-    import numpy as np
     import numpy.typing as npt
-
-    FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -24,7 +21,25 @@ class CategoryTable:
     prod_counts: tuple[int, ...]
 
 
-def ks_gap(train: FloatArray, prod: FloatArray) -> KsGap:
+def _common_type(train: npt.NDArray[Any], prod: npt.NDArray[Any]
+                 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """Both samples in the type numpy would give their concatenation, as scipy sees them;
+    Decimals (object arrays) compare exactly with anything, so they stay objects."""
+    import numpy as np
+
+    if train.dtype == object or prod.dtype == object:
+        return train.astype(object), prod.astype(object)
+    dtype = np.result_type(train, prod)
+    return train.astype(dtype, copy=False), prod.astype(dtype, copy=False)
+
+
+def _plain(value: Any) -> float | int:
+    if hasattr(value, "item"):
+        value = value.item()
+    return value if isinstance(value, int) else float(value)
+
+
+def ks_gap(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> KsGap:
     """Locate the largest ECDF gap of two non-empty samples, the way ``ks_2samp`` does.
 
     The ECDFs are evaluated at every value of both samples (baseline first); the larger of
@@ -33,6 +48,7 @@ def ks_gap(train: FloatArray, prod: FloatArray) -> KsGap:
     """
     import numpy as np
 
+    train, prod = _common_type(train, prod)
     train_sorted = np.sort(train)
     prod_sorted = np.sort(prod)
     n1, n2 = train_sorted.size, prod_sorted.size
@@ -43,7 +59,7 @@ def ks_gap(train: FloatArray, prod: FloatArray) -> KsGap:
     at_min, at_max = int(np.argmin(gaps)), int(np.argmax(gaps))
     negative = float(np.clip(-gaps[at_min], 0.0, 1.0))
     at = at_min if negative > gaps[at_max] else at_max
-    return KsGap(n1, n2, int(train_below[at]), int(prod_below[at]), float(points[at]))
+    return KsGap(n1, n2, int(train_below[at]), int(prod_below[at]), _plain(points[at]))
 
 
 def category_table(train: Mapping[str, int], prod: Mapping[str, int]) -> CategoryTable:

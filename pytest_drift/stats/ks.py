@@ -27,7 +27,7 @@ class KsGap:
     n_prod: int
     train_below: int
     prod_below: int
-    location: float
+    location: float | int
 
     @property
     def signed_gap(self) -> float:

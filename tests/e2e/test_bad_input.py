@@ -96,8 +96,9 @@ def test_numeric_on_one_side_text_on_the_other(project):
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines([
         "*ERROR at setup of test_mixed *",
-        "*column 'zip' is numeric in the baseline (data/mixed/baseline.csv) but text in the "
-        "candidate (data/mixed/candidate.csv)*",
+        "*column 'zip' is numeric in the baseline 'data/mixed/baseline.csv' (from marker keyword"
+        " baseline on *) but text in the candidate 'data/mixed/candidate.csv' (from marker"
+        " keyword candidate on *)*",
     ])
     broken = check(report, "test_mixed")
     assert broken["status"] == "ERROR"

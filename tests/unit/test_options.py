@@ -214,7 +214,7 @@ INVALID = [
     ("mode", "bogus"),
     ("mode", 1),
     ("features", 3),
-    ("features", [1, 2]),
+    ("features", [1.5, None]),
     ("categorical", 3),
     ("exclude", {"a": 1}),
     ("features_key", "a..b"),
