@@ -141,10 +141,12 @@ def _exact(values: list[Any]) -> npt.NDArray[Any]:
     """Python ints or Decimals as an array that orders them exactly."""
     import numpy as np
 
-    try:
-        return np.asarray(values, dtype=np.int64)
-    except (OverflowError, TypeError, ValueError):
-        return np.asarray(values, dtype=object)
+    if all(isinstance(v, int) for v in values):
+        try:
+            return np.asarray(values, dtype=np.int64)
+        except OverflowError:
+            pass
+    return np.asarray(values, dtype=object)
 
 
 def numeric_column(frame: Any, name: str) -> NumericColumn:

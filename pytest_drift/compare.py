@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import difflib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_drift.errors import DriftDetected, DriftError, DriftInputError, DriftUsageError
 from pytest_drift.models import (
@@ -20,6 +20,9 @@ from pytest_drift.models import (
     Status,
 )
 from pytest_drift.options import CheckOptions, Layer, resolve_check
+
+if TYPE_CHECKING:
+    from pytest_drift.loaders import LoadContext, LoadedData
 
 
 def utc_now() -> str:
@@ -109,6 +112,10 @@ def enforce(report: DriftReport) -> None:
             raise DriftDetected(message, report)
 
 
+#: ``loader(source, columns, context) -> LoadedData``: how a check reads its datasets.
+Loader = Callable[[Any, "Sequence[str] | None", "LoadContext"], "LoadedData"]
+
+
 def run_check(
     options: CheckOptions,
     *,
@@ -116,54 +123,45 @@ def run_check(
     name: str | None = None,
     nodeid: str | None = None,
     api_log: bool | None = None,
+    loader: Loader | None = None,
 ) -> DriftReport:
     """Run one resolved check. Loading and usage errors propagate as :class:`DriftError`.
 
+    ``loader(source, columns, context)`` reads a dataset (the plugin passes its
+    ``pytest_drift_load`` hook, with a session cache); the default is the built-in loader.
     ``api_log=True`` requires a JSON Lines candidate to be an API request log (inputs under
     ``features_key``); the default detects it from the first record.
     """
-    from pytest_drift.columns import duplicated
-    from pytest_drift.loaders import open_source
+    from pytest_drift.loaders import LoadContext, load, peek_columns
 
     started = time.perf_counter()
     timestamp = utc_now()
-    readers = {}
+    load_data = loader or load
+    contexts: dict[str, LoadContext] = {}
     for role in ("baseline", "candidate"):
-        source = getattr(options, role)
-        if source is None:
+        if getattr(options, role) is None:
             raise DriftUsageError(
                 role, None, "no marker, argument, flag or ini key",
                 f"a {role} dataset is required: give it to the marker (positionally or as "
                 f"{role}=...), on the command line (--drift-{role}) or in ini (drift_{role})",
             )
-        readers[role] = open_source(
-            source, role=role, origin=options.origins.get(role, "argument"),
-            base_dir=base_dir, features_key=options.features_key,
+        contexts[role] = LoadContext(
+            role=role, origin=options.origins.get(role, "argument"), base_dir=base_dir,
+            features_key=options.features_key,
+            format=(options.format or {}).get(role),
             api_log=api_log if role == "candidate" else None,
         )
-    train_reader, prod_reader = readers["baseline"], readers["candidate"]
-    train_columns = train_reader.column_names()
-    prod_columns = prod_reader.column_names()
-    for role, reader, columns in (("baseline", train_reader, train_columns),
-                                  ("candidate", prod_reader, prod_columns)):
-        twins = duplicated(columns)
-        if twins:
-            raise DriftInputError(
-                f"{role} {reader.description!r} (from {options.origins.get(role, role)}) has "
-                f"duplicate column names {', '.join(map(repr, twins))}{_files_text(reader.files)}"
-                ": a column must be named once. Rename the copies."
-            )
-    tested, skipped = plan_features(options, train_columns, prod_columns)
-    train = train_reader.read(tested)
-    prod = prod_reader.read(tested)
-    for role, reader, frame in (("baseline", train_reader, train),
-                                ("candidate", prod_reader, prod)):
-        if _rows(frame) == 0:
-            raise DriftInputError(
-                f"{role} {reader.description!r} (from {options.origins.get(role, role)}) "
-                f"has no data rows{_files_text(reader.files)}: the job that wrote it produced "
-                "a header only, or nothing."
-            )
+    peeked = {role: peek_columns(getattr(options, role), context)
+              for role, context in contexts.items()}
+    needed = _columns_to_read(options, peeked["baseline"], peeked["candidate"])
+    data = {role: load_data(getattr(options, role), needed, contexts[role])
+            for role in contexts}
+    # Names are checked against every column of a dataset, not only the ones read.
+    columns = {role: _checked_columns(role, peeked[role], loaded, options)
+               for role, loaded in data.items()}
+    tested, skipped = plan_features(options, columns["baseline"], columns["candidate"])
+    train, prod = data["baseline"].table, data["candidate"].table
+    train_reader, prod_reader = data["baseline"], data["candidate"]
 
     details: dict[str, FeatureResult] = {}
     for feature in tested:
@@ -205,6 +203,39 @@ def run_check(
 
         write_json(_resolve_output(options.report, base_dir), report.to_json())
     return report
+
+
+def _columns_to_read(options: CheckOptions, train: list[str] | None, prod: list[str] | None
+                     ) -> list[str] | None:
+    """The columns both sides must provide, when they can be known before loading."""
+    if train is not None and prod is not None:
+        return plan_features(options, train, prod)[0]
+    if options.features is not None:
+        return [f for f in options.features if f not in set(options.exclude)]
+    return None
+
+
+def _checked_columns(role: str, peeked: list[str] | None, loaded: LoadedData,
+                     options: CheckOptions) -> list[str]:
+    """The dataset's column names (all of them when known before loading, else the loaded
+    ones); duplicate names and an empty table are input errors."""
+    from pytest_drift.columns import column_names, duplicated
+
+    where = (f"{role} {loaded.description!r} (from {options.origins.get(role, role)})"
+             f"{_files_text(loaded.files)}")
+    names = peeked if peeked is not None else column_names(loaded.table)
+    twins = duplicated(names) or duplicated(column_names(loaded.table))
+    if twins:
+        raise DriftInputError(
+            f"{where} has duplicate column names {', '.join(map(repr, twins))}: a column must "
+            "be named once. Rename the copies."
+        )
+    if _rows(loaded.table) == 0:
+        raise DriftInputError(
+            f"{where} has no data rows: the job that wrote it produced a header only, or "
+            "nothing."
+        )
+    return names
 
 
 def error_report(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 Status = Literal["NORMAL", "DRIFT_DETECTED", "ERROR"]
@@ -56,7 +57,7 @@ class FeatureResult:
     prod_infinite: int = 0
     train_mean: float | None = None
     prod_mean: float | None = None
-    statistic_location: float | int | None = None
+    statistic_location: float | int | Decimal | None = None
     dof: int | None = None
     top_category: CategoryShift | None = None
     notes: tuple[str, ...] = ()

@@ -114,6 +114,35 @@ def _parse_text(raw: object) -> str:
     raise ValueError("must be a string")
 
 
+#: The file formats the built-in loaders read (see pytest_drift.loaders.paths).
+FORMAT_NAMES = ("csv", "tsv", "parquet", "feather", "json", "jsonl")
+_FORMAT_ALIASES = {"arrow": "feather", "ipc": "feather", "ndjson": "jsonl", "pq": "parquet"}
+
+
+def _format_name(raw: object) -> str:
+    name = str(raw).strip().lower()
+    name = _FORMAT_ALIASES.get(name, name)
+    if name not in FORMAT_NAMES:
+        raise ValueError(f"unknown format {raw!r}; one of {', '.join(FORMAT_NAMES)}")
+    return name
+
+
+def _parse_format(raw: object) -> dict[str, str]:
+    """One format for both datasets ("csv"), or per dataset: {"baseline": "parquet",
+    "candidate": "jsonl"} or, from flags and ini, "baseline=parquet,candidate=jsonl"."""
+    if isinstance(raw, str) and "=" in raw:
+        raw = dict(part.split("=", 1) for part in raw.split(",") if part.strip())
+    if isinstance(raw, dict):
+        unknown = set(raw) - {"baseline", "candidate"}
+        if unknown:
+            raise ValueError(f"keys must be baseline and candidate, not {sorted(unknown)}")
+        return {str(role).strip(): _format_name(fmt) for role, fmt in raw.items()}
+    if isinstance(raw, str):
+        name = _format_name(raw)
+        return {"baseline": name, "candidate": name}
+    raise ValueError("must be a format name or {'baseline': ..., 'candidate': ...}")
+
+
 def _parse_features_key(raw: object) -> str:
     text = _parse_text(raw)
     if not text or any(not part for part in text.split(".")):
@@ -174,6 +203,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("features_key", "features", _parse_features_key,
            "key (dotted path) of the model inputs in a JSON Lines API log (default features)",
            "KEY"),
+    Option("format", None, _parse_format,
+           "file format when the name does not say: csv, tsv, parquet, feather, json, jsonl; "
+           "or per dataset: baseline=parquet,candidate=jsonl", "FORMAT"),
     Option("report", "drift_report.json", _parse_text,
            "session report path, relative to rootdir (default drift_report.json; empty "
            "disables); as a marker keyword, an extra file for that check alone", "PATH",
@@ -225,6 +257,7 @@ class CheckOptions:
     mode: str = "fail"
     min_samples: int = 20
     features_key: str = "features"
+    format: Mapping[str, str] | None = None
     report: str | None = None
     name: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)

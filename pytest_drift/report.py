@@ -7,6 +7,7 @@ import math
 import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ def strict(value: Any) -> Any:
         return value
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
         value = value.item()  # numpy scalar (np.float64 is a float subclass: convert it too)
+    if isinstance(value, Decimal):
+        value = float(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, int):

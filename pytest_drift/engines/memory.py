@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pytest_drift.stats.ks import KsGap
@@ -33,10 +34,11 @@ def _common_type(train: npt.NDArray[Any], prod: npt.NDArray[Any]
     return train.astype(dtype, copy=False), prod.astype(dtype, copy=False)
 
 
-def _plain(value: Any) -> float | int:
+def _plain(value: Any) -> float | int | Decimal:
+    """A numpy scalar as Python's int or float; a Decimal stays exact."""
     if hasattr(value, "item"):
         value = value.item()
-    return value if isinstance(value, int) else float(value)
+    return value if isinstance(value, (int, Decimal)) else float(value)
 
 
 def ks_gap(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> KsGap:

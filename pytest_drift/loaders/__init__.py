@@ -1,89 +1,216 @@
 """Open a dataset by path or object and read only the columns a check needs.
 
-:func:`open_source` picks a reader by file extension; every reader has ``column_names()``
-(cheap: a header or schema) and ``read(columns)`` (the data, projected to those columns).
+:func:`open_source` turns what the user wrote (a path, a directory of parts, a glob, a
+DataFrame or an Arrow table) into a :class:`Source`; :func:`load` reads the columns a check
+needs from it, through the session cache when there is one, after checking that they fit in
+memory.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from pytest_drift.errors import DriftInputError
+from pytest_drift.loaders.paths import FORMATS, DataFile, expand, resolve_path
+
+__all__ = ["FORMATS", "LoadContext", "LoadedData", "Source", "load", "open_source",
+           "peek_columns", "resolve_path"]
 
 
-class SourceReader(Protocol):
+class Source(Protocol):
     """A dataset that can list its columns and read some of them."""
 
     #: What the report shows as the dataset: the path as given, or the object's type.
     description: str
     #: Resolved files behind the dataset (empty for in-memory objects).
     files: tuple[str, ...]
+    #: Identifies the data for the session cache (None: do not cache).
+    cache_key: Hashable | None
 
     def column_names(self) -> list[str]: ...
 
     def read(self, columns: Sequence[str] | None) -> Any: ...
 
-
-CSV_SUFFIXES = (".csv",)
-PARQUET_SUFFIXES = (".parquet", ".pq")
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
+    def estimated_bytes(self, columns: Sequence[str] | None) -> int: ...
 
 
-def resolve_path(raw: str, base_dir: Path | None) -> Path:
-    """Expand ``~`` and ``${ENV}`` and anchor a relative path at ``base_dir`` (the rootdir)."""
-    path = Path(os.path.expanduser(os.path.expandvars(raw)))
-    if not path.is_absolute() and base_dir is not None:
-        path = base_dir / path
-    return path
+@dataclass(frozen=True)
+class LoadContext:
+    """What a loader needs to know besides the source and the columns."""
+
+    role: str = "baseline"
+    #: Where the source option came from, e.g. ``marker keyword baseline``.
+    origin: str = "argument"
+    base_dir: Path | None = None
+    features_key: str = "features"
+    #: The ``format`` option for this side; None detects it from the file name.
+    format: str | None = None
+    #: True requires a JSON Lines API log (the command line's online mode).
+    api_log: bool | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.role} (from {self.origin})"
+
+    def as_mapping(self) -> Mapping[str, Any]:
+        """The ``options`` argument of the ``pytest_drift_load`` hook."""
+        return {"role": self.role, "origin": self.origin, "rootdir": self.base_dir,
+                "features_key": self.features_key, "format": self.format,
+                "api_log": self.api_log}
+
+    @classmethod
+    def from_mapping(cls, options: Mapping[str, Any]) -> LoadContext:
+        return cls(role=options.get("role", "baseline"),
+                   origin=options.get("origin", "argument"),
+                   base_dir=options.get("rootdir"),
+                   features_key=options.get("features_key", "features"),
+                   format=options.get("format"), api_log=options.get("api_log"))
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    """A loaded dataset: the table, what to call it, and the files it came from."""
+
+    table: Any
+    description: str
+    files: tuple[str, ...] = ()
+
+
+class FileSource:
+    """A dataset stored in one or more files of one format."""
+
+    def __init__(self, raw: str, context: LoadContext) -> None:
+        where = f"{context.role} {raw!r} (from {context.origin})"
+        root, files = expand(raw, context.base_dir, where, context.format)
+        self.description = raw
+        self.files = tuple(str(f.path.resolve()) for f in files)
+        self.format = files[0].format
+        self.reader: Any = _reader(root, files, where, context)
+        stats = tuple((str(f.path.resolve()), f.path.stat().st_size, f.path.stat().st_mtime_ns)
+                      for f in files)
+        self.cache_key: Hashable | None = (files[0].format, context.features_key,
+                                           context.api_log, stats)
+
+    def column_names(self) -> list[str]:
+        return list(self.reader.column_names())
+
+    def read(self, columns: Sequence[str] | None) -> Any:
+        return self.reader.read(columns)
+
+    def estimated_bytes(self, columns: Sequence[str] | None) -> int:
+        return int(self.reader.estimated_bytes(columns))
+
+
+def _reader(root: Path, files: list[DataFile], where: str, context: LoadContext) -> Any:
+    fmt = files[0].format
+    if context.api_log and fmt != "jsonl":
+        raise DriftInputError(
+            f"{where}: an API log must be a JSON Lines file (.jsonl, .ndjson), not "
+            f"{files[0].path.name!r}."
+        )
+    if fmt == "parquet":
+        from pytest_drift.loaders.parquet import ParquetDataset
+
+        return ParquetDataset(root, files, where)
+    readers = [(str(f.path), _file_reader(f, where, context)) for f in files]
+    if len(readers) == 1:
+        return readers[0][1]
+    from pytest_drift.loaders.multi import Concatenated
+
+    return Concatenated(readers, where)
+
+
+def _file_reader(file: DataFile, where: str, context: LoadContext) -> Any:
+    if file.format in ("csv", "tsv"):
+        from pytest_drift.loaders.csv import CsvFile
+
+        return CsvFile(file, where)
+    if file.format == "feather":
+        from pytest_drift.loaders.feather import FeatherFile
+
+        return FeatherFile(file, where)
+    if file.format == "json":
+        from pytest_drift.loaders.json import JsonFile
+
+        return JsonFile(file, where)
+    from pytest_drift.loaders.jsonl import JsonLinesFile
+
+    return JsonLinesFile(file, where, context.features_key, context.api_log)
 
 
 def open_source(
     source: Any,
     *,
-    role: str,
-    origin: str,
+    role: str = "baseline",
+    origin: str = "argument",
     base_dir: Path | None = None,
     features_key: str = "features",
     api_log: bool | None = None,
-) -> SourceReader:
-    """Open ``source`` (a path, a ``pandas.DataFrame`` or a ``pyarrow.Table``) for reading.
+    format: str | None = None,
+) -> Source:
+    """Open ``source`` (a path, glob, directory, ``pandas.DataFrame`` or ``pyarrow.Table``).
 
-    ``api_log`` True requires a JSON Lines file to be an API request log, None detects it.
     ``role`` ("baseline" or "candidate") and ``origin`` (where the option came from) go into
     every error message, so the user knows which file and which setting to fix.
     """
+    context = LoadContext(role, origin, base_dir, features_key, format, api_log)
+    return open_with(source, context)
+
+
+def open_with(source: Any, context: LoadContext) -> Source:
+    if isinstance(source, str):
+        return FileSource(source, context)
     from pytest_drift.loaders.frames import FrameSource
 
-    if not isinstance(source, str):
-        return FrameSource(source)
-    path = resolve_path(source, base_dir)
-    where = f"{role} {source!r} (from {origin})"
-    if not path.exists():
+    return FrameSource(source)
+
+
+#: Formats whose column names cost a header or a footer, not a parse of the whole file.
+_CHEAP_HEADERS = ("csv", "tsv", "parquet", "feather")
+
+
+def peek_columns(source: Any, context: LoadContext) -> list[str] | None:
+    """The source's column names if they are cheap to get, else None.
+
+    None also when the built-in loaders cannot open it: a ``pytest_drift_load`` hook may
+    know the source, and loading it reports the real error otherwise.
+    """
+    try:
+        opened = open_with(source, context)
+        if isinstance(opened, FileSource) and opened.format not in _CHEAP_HEADERS:
+            return None
+        return opened.column_names()
+    except DriftInputError:
+        return None
+
+
+def load(source: Any, columns: Sequence[str] | None, context: LoadContext,
+         cache: Any = None) -> LoadedData:
+    """Read ``columns`` (all when None) of ``source``: the built-in loader.
+
+    Raises :class:`DriftInputError` when the data cannot be read or would not fit in memory.
+    """
+    from pytest_drift.loaders.budget import SHARE_PER_SIDE, available_memory, gigabytes
+
+    opened = open_with(source, context)
+    if columns is not None:
+        known = opened.column_names()
+        columns = [c for c in columns if c in known]
+    needed = opened.estimated_bytes(columns)
+    available = available_memory()
+    if available is not None and needed > available * SHARE_PER_SIDE:
         raise DriftInputError(
-            f"{where}: file not found: {path}. Check the path; relative paths are resolved "
-            f"against {base_dir or Path.cwd()}."
+            f"{context.role} {opened.description!r} (from {context.origin}) is too large for "
+            f"memory: the tested columns need about {gigabytes(needed)} and "
+            f"{gigabytes(available)} is available. Test fewer features (features=[...]) or "
+            'run the check on the duckdb engine (engine="duckdb", pip install '
+            '"pytest-datadrift[duckdb]"), which streams the data from disk.'
         )
-    name = path.name.lower()
-    if api_log and not name.endswith(JSONL_SUFFIXES):
-        raise DriftInputError(f"{where}: an API log must be a JSON Lines file "
-                              f"({', '.join(JSONL_SUFFIXES)}), not {path.name!r}.")
-    if path.is_dir() or name.endswith(PARQUET_SUFFIXES):
-        from pytest_drift.loaders.parquet import ParquetSource
-
-        return ParquetSource(path, source, where)
-    if name.endswith(CSV_SUFFIXES):
-        from pytest_drift.loaders.csv import CsvSource
-
-        return CsvSource(path, source, where)
-    if name.endswith(JSONL_SUFFIXES):
-        from pytest_drift.loaders.jsonl import JsonLinesSource
-
-        return JsonLinesSource(path, source, where, features_key, api_log)
-    known = ", ".join(CSV_SUFFIXES + PARQUET_SUFFIXES + JSONL_SUFFIXES)
-    raise DriftInputError(
-        f"{where}: unknown format of {path.name!r}; supported file types: {known}, or a "
-        "directory of Parquet files."
-    )
+    if cache is not None and opened.cache_key is not None:
+        table = cache.get(opened.cache_key, columns, opened.read)
+    else:
+        table = opened.read(columns)
+    return LoadedData(table, opened.description, opened.files)

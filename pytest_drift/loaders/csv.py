@@ -1,31 +1,44 @@
-"""CSV files, parsed by pyarrow: exact float round-trip, only the needed columns."""
+"""CSV and TSV files (optionally compressed), parsed by pyarrow: exact float round-trip,
+only the needed columns."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from pytest_drift.errors import DriftInputError
+from pytest_drift.loaders import streams
+from pytest_drift.loaders.paths import DataFile
 
 
-class CsvSource:
-    def __init__(self, path: Path, description: str, where: str) -> None:
-        self.path = path
-        self.description = description
-        self.files: tuple[str, ...] = (str(path.resolve()),)
+class CsvFile:
+    """One CSV (``delimiter=","``) or TSV (``"\\t"``) file."""
+
+    def __init__(self, file: DataFile, where: str) -> None:
+        self.file = file
         self.where = where
+        self.delimiter = "\t" if file.format == "tsv" else ","
+        self._names: list[str] | None = None
 
-    def column_names(self) -> list[str]:
-        import pyarrow as pa
+    def _parse_options(self, one_column: bool) -> Any:
         import pyarrow.csv as pacsv
 
-        try:
-            with pacsv.open_csv(self.path) as reader:
-                return list(reader.schema.names)
-        except pa.ArrowInvalid as exc:
-            raise self._error(exc) from None
+        # In a one-column file an empty line is a missing value, not a line to skip.
+        return pacsv.ParseOptions(delimiter=self.delimiter, ignore_empty_lines=not one_column)
+
+    def column_names(self) -> list[str]:
+        if self._names is None:
+            import pyarrow as pa
+            import pyarrow.csv as pacsv
+
+            try:
+                with pacsv.open_csv(streams.binary(self.file),
+                                    parse_options=self._parse_options(False)) as reader:
+                    self._names = list(reader.schema.names)
+            except (pa.ArrowException, OSError, ValueError, EOFError) as exc:
+                raise self._error(exc) from None
+        return self._names
 
     def read(self, columns: Sequence[str] | None) -> Any:
         """Read ``columns`` (all when None). pyarrow infers each column's type over the whole
@@ -33,38 +46,54 @@ class CsvSource:
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
+        names = self.column_names()
         convert = pacsv.ConvertOptions(
             include_columns=list(columns) if columns is not None else None,
             strings_can_be_null=True,
         )
-        # In a one-column file an empty line is a missing value, not a line to skip.
-        parse = pacsv.ParseOptions(ignore_empty_lines=len(self.column_names()) > 1)
         try:
-            return pacsv.read_csv(self.path, convert_options=convert, parse_options=parse)
-        except pa.ArrowInvalid as exc:
+            return pacsv.read_csv(streams.binary(self.file), convert_options=convert,
+                                  parse_options=self._parse_options(len(names) == 1))
+        except (pa.ArrowException, OSError, ValueError, EOFError) as exc:
             raise self._error(exc) from None
+
+    def estimated_bytes(self, columns: Sequence[str] | None) -> int:
+        size = self.file.path.stat().st_size
+        if self.file.compression is not None:
+            size *= 5  # a typical ratio for text; the header does not say
+        if columns is None:
+            return size
+        return size * max(len(columns), 1) // max(len(self.column_names()), 1)
 
     def _error(self, exc: Exception) -> DriftInputError:
         message = str(exc).strip()
-        if "Empty CSV file" in message:
-            return DriftInputError(f"{self.where}: {self.path} is empty (no header, no rows).")
+        path = self.file.path
+        if "Empty CSV file" in message or (isinstance(exc, EOFError)):
+            return DriftInputError(f"{self.where}: {path} is empty (no header, no rows).")
+        if "UTF8" in message or "UTF-8" in message or isinstance(exc, UnicodeError):
+            return DriftInputError(
+                f"{self.where}: {path} is not UTF-8 text{streams.first_non_utf8_line(self.file)}"
+                ". Re-encode it as UTF-8 (e.g. iconv -f latin1 -t utf-8)."
+            )
+        if isinstance(exc, OSError) and not isinstance(exc, ValueError):
+            return DriftInputError(f"{self.where}: {path} cannot be read: {exc}")
         line = self._first_bad_line()
         at = f" at line {line}" if line else ""
         return DriftInputError(
-            f"{self.where}: {self.path} is not valid CSV{at}: {message}. Fix the file or the "
-            "job that writes it."
+            f"{self.where}: {path} is not valid {self.file.format.upper()}{at}: {message}. "
+            "Fix the file or the job that writes it."
         )
 
     def _first_bad_line(self) -> int | None:
         """The line of the first row whose field count differs from the header's (error path
         only: pyarrow's message quotes the row but not its line)."""
         try:
-            with open(self.path, newline="", encoding="utf-8", errors="replace") as text:
-                reader = csv.reader(text)
+            with streams.text(self.file) as text:
+                reader = csv.reader(text, delimiter=self.delimiter)
                 header = next(reader, None)
                 for row in reader:
                     if header is not None and row and len(row) != len(header):
                         return reader.line_num
-        except (OSError, csv.Error):
+        except (OSError, csv.Error, UnicodeError, EOFError):
             return None
         return None

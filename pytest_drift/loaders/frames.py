@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from pytest_drift.columns import column_names, is_pandas
@@ -12,6 +12,7 @@ class FrameSource:
     """An in-memory table; reading selects columns without copying the others."""
 
     files: tuple[str, ...] = ()
+    cache_key: Hashable | None = None
 
     def __init__(self, frame: Any) -> None:
         self.frame = frame
@@ -29,3 +30,6 @@ class FrameSource:
             wanted = set(columns)
             return self.frame[[c for c in self.frame.columns if str(c) in wanted]]
         return self.frame.select(list(columns))
+
+    def estimated_bytes(self, columns: Sequence[str] | None) -> int:
+        return 0  # already in memory

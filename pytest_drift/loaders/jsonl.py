@@ -4,97 +4,104 @@ An API log line looks like ``{"timestamp": ..., "features": {"x": 1.0}, "predict
 When the first record holds ``features_key`` (a dotted path for nested objects) as an object,
 the file is read as a log: one row per request, the columns being that object's keys, other
 keys ignored. Otherwise each line is a flat record.
+
+pyarrow parses well-formed files fast; anything it rejects is parsed again line by line with
+Python's json module, which names the line of a bad record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pytest_drift.errors import DriftInputError
+from pytest_drift.loaders import streams
+from pytest_drift.loaders.paths import DataFile
+from pytest_drift.loaders.records import json_lines, records_to_table
 
 
-class JsonLinesSource:
-    def __init__(self, path: Path, description: str, where: str, features_key: str,
+class JsonLinesFile:
+    def __init__(self, file: DataFile, where: str, features_key: str,
                  api_log: bool | None = None) -> None:
-        self.path = path
-        self.description = description
-        self.files: tuple[str, ...] = (str(path.resolve()),)
+        self.file = file
         self.where = where
+        self.keys = features_key.split(".")
         self.features_key = features_key
         self.api_log = api_log
         self._table: Any = None
 
     def _load(self) -> Any:
-        if self._table is not None:
-            return self._table
+        if self._table is None:
+            if self.file.compression is None and self.file.path.stat().st_size == 0:
+                raise DriftInputError(f"{self.where}: {self.file.path} is empty (no lines).")
+            self._table = self._fast() or self._careful()
+        return self._table
+
+    def _fast(self) -> Any:
+        """pyarrow's reader; None when it cannot read the file as it is."""
         import pyarrow as pa
         import pyarrow.json as pajson
 
-        if self.path.stat().st_size == 0:
-            raise DriftInputError(f"{self.where}: {self.path} is empty (no JSON lines).")
         try:
-            table = pajson.read_json(self.path)
-        except pa.ArrowInvalid as exc:
-            raise DriftInputError(
-                f"{self.where}: {self.path} is not valid JSON Lines{self._first_bad_line()}: "
-                f"{exc}. Each line must be one JSON object."
-            ) from None
-        self._table = self._inputs(table)
-        return self._table
-
-    def _inputs(self, table: Any) -> Any:
-        """The model inputs of an API log, flattened; a plain records table as it is."""
-        import pyarrow as pa
-
-        keys = self.features_key.split(".")
-        if keys[0] not in table.column_names:
-            if self.api_log:
-                raise DriftInputError(
-                    f"{self.where}: {self.path} is not an API log: its first line has no "
-                    f"{keys[0]!r} key; set features_key to the key of the model inputs."
-                )
-            return table
-        column = table.column(keys[0])
-        for depth, key in enumerate(keys[1:], start=1):
+            table = pajson.read_json(streams.binary(self.file))
+        except (pa.ArrowException, OSError, ValueError, EOFError):
+            return None
+        if self.keys[0] not in table.column_names:
+            return None if self.api_log else table
+        column = table.column(self.keys[0]).combine_chunks()
+        for key in self.keys[1:]:
             if not pa.types.is_struct(column.type) or column.type.get_field_index(key) < 0:
-                missing = ".".join(keys[: depth + 1])
-                raise DriftInputError(
-                    f"{self.where}: {self.path} has no key {missing!r}; set features_key "
-                    "to the path of the model inputs."
-                )
-            column = column.combine_chunks().field(key)
-        if not pa.types.is_struct(column.type):
-            raise DriftInputError(
-                f"{self.where}: {self.path}: {self.features_key!r} holds "
-                f"{column.type}, not an object of model inputs."
-            )
-        column = column.combine_chunks() if hasattr(column, "combine_chunks") else column
-        if column.null_count:
-            line = next(i for i, valid in enumerate(column.is_valid().to_pylist()) if not valid)
-            raise DriftInputError(
-                f"{self.where}: {self.path} line {line + 1} has no {self.features_key!r} "
-                "object; every request line must carry the model inputs."
-            )
+                return None
+            column = column.field(key)
+        if not pa.types.is_struct(column.type) or column.null_count:
+            return None  # the careful path says which line is wrong
         return pa.Table.from_arrays(column.flatten(), names=[f.name for f in column.type])
 
-    def _first_bad_line(self) -> str:
-        """`` at line N`` for the first line that is not a JSON object (error path only:
-        pyarrow counts rows from 0 and skips blank lines, so its number misleads)."""
-        import json
+    def _careful(self) -> Any:
+        try:
+            with streams.text(self.file) as text:
+                return records_to_table(self._rows(json_lines(text, self.where,
+                                                              self.file.path)))
+        except UnicodeError:
+            raise DriftInputError(
+                f"{self.where}: {self.file.path} is not UTF-8 text"
+                f"{streams.first_non_utf8_line(self.file)}. Re-encode it as UTF-8."
+            ) from None
+        except (OSError, EOFError) as exc:
+            raise DriftInputError(f"{self.where}: {self.file.path} cannot be read: {exc}"
+                                  ) from None
 
-        with open(self.path, encoding="utf-8", errors="replace") as lines:
-            for number, line in enumerate(lines, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError:
-                    return f" at line {number}"
-                if not isinstance(value, dict):
-                    return f" at line {number}"
-        return ""
+    def _rows(self, lines: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+        """Each record, or its model inputs when the file is an API log."""
+        first = next(lines, None)
+        if first is None:
+            raise DriftInputError(f"{self.where}: {self.file.path} holds no JSON lines.")
+        is_log = isinstance(first[1].get(self.keys[0]), dict)
+        if self.api_log and not is_log:
+            raise DriftInputError(
+                f"{self.where}: {self.file.path} is not an API log: line {first[0]} has no "
+                f"{self.keys[0]!r} object; set features_key to the key of the model inputs."
+            )
+        for number, record in _chain(first, lines):
+            yield self._inputs(number, record) if is_log else record
+
+    def _inputs(self, number: int, record: dict[str, Any]) -> dict[str, Any]:
+        value: Any = record
+        for depth, key in enumerate(self.keys):
+            value = value.get(key) if isinstance(value, dict) else None
+            if value is None:
+                path = ".".join(self.keys[: depth + 1])
+                raise DriftInputError(
+                    f"{self.where}: {self.file.path} line {number} has no {path!r} object; "
+                    "every request line must carry the model inputs (features_key="
+                    f"{self.features_key!r})."
+                )
+        if not isinstance(value, dict):
+            raise DriftInputError(
+                f"{self.where}: {self.file.path} line {number}: {self.features_key!r} holds a "
+                f"{type(value).__name__}, not an object of model inputs."
+            )
+        return value
 
     def column_names(self) -> list[str]:
         return list(self._load().column_names)
@@ -102,3 +109,12 @@ class JsonLinesSource:
     def read(self, columns: Sequence[str] | None) -> Any:
         table = self._load()
         return table if columns is None else table.select(list(columns))
+
+    def estimated_bytes(self, columns: Sequence[str] | None) -> int:
+        return self.file.path.stat().st_size * (10 if self.file.compression else 2)
+
+
+def _chain(first: tuple[int, dict[str, Any]], rest: Iterator[tuple[int, dict[str, Any]]]
+           ) -> Iterator[tuple[int, dict[str, Any]]]:
+    yield first
+    yield from rest

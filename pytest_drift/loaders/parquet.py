@@ -1,4 +1,4 @@
-"""Parquet files and directories of Parquet parts, read by pyarrow."""
+"""Parquet: a file, a directory of parts (hive-partitioned included) or a list from a glob."""
 
 from __future__ import annotations
 
@@ -7,22 +7,33 @@ from pathlib import Path
 from typing import Any
 
 from pytest_drift.errors import DriftInputError
+from pytest_drift.loaders.paths import DataFile
 
 
-class ParquetSource:
-    def __init__(self, path: Path, description: str, where: str) -> None:
+def pa_is_dictionary(dtype: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_dictionary(dtype))
+
+
+class ParquetDataset:
+    def __init__(self, root: Path, files: list[DataFile], where: str) -> None:
         import pyarrow as pa
         import pyarrow.dataset as ds
 
-        self.description = description
         self.where = where
+        self.files = files
+        empty = [f.path for f in files if f.path.stat().st_size == 0]
+        if empty:
+            raise DriftInputError(f"{where}: {empty[0]} is empty (0 bytes), not Parquet.")
         try:
-            self.dataset = ds.dataset(path, format="parquet")
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise DriftInputError(f"{where}: {path} is not readable Parquet: {exc}") from None
-        self.files = tuple(sorted(str(Path(f).resolve()) for f in self.dataset.files))
-        if not self.files:
-            raise DriftInputError(f"{where}: {path} holds no Parquet files.")
+            if root.is_dir():
+                self.dataset = ds.dataset(root, format="parquet", partitioning="hive",
+                                          exclude_invalid_files=False)
+            else:
+                self.dataset = ds.dataset([str(f.path) for f in files], format="parquet")
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise DriftInputError(f"{where}: not readable as Parquet: {exc}") from None
 
     def column_names(self) -> list[str]:
         return list(self.dataset.schema.names)
@@ -31,6 +42,38 @@ class ParquetSource:
         import pyarrow as pa
 
         try:
-            return self.dataset.to_table(columns=list(columns) if columns is not None else None)
-        except (pa.ArrowInvalid, OSError) as exc:
+            table = self.dataset.to_table(
+                columns=list(columns) if columns is not None else None)
+        except (pa.ArrowException, OSError, ValueError) as exc:
             raise DriftInputError(f"{self.where}: could not read Parquet: {exc}") from None
+        return self._restore_categoricals(table)
+
+    def _restore_categoricals(self, table: Any) -> Any:
+        """Parquet keeps a pandas Categorical of numbers as plain numbers; pandas' metadata
+        in the file still says it was categorical, and it is tested as one."""
+        import pyarrow.compute as pc
+
+        metadata = self.dataset.schema.pandas_metadata or {}
+        categorical = {c.get("name") for c in metadata.get("columns", [])
+                       if c.get("pandas_type") == "categorical"}
+        for index, name in enumerate(table.column_names):
+            column = table.column(index)
+            if name in categorical and not pa_is_dictionary(column.type):
+                table = table.set_column(index, name, pc.dictionary_encode(column))
+        return table
+
+    def estimated_bytes(self, columns: Sequence[str] | None) -> int:
+        """The uncompressed size of the column chunks to read, from the files' footers."""
+        import pyarrow.parquet as pq
+
+        wanted = set(columns) if columns is not None else None
+        total = 0
+        for file in self.files:
+            metadata = pq.ParquetFile(file.path).metadata
+            for group in range(metadata.num_row_groups):
+                row_group = metadata.row_group(group)
+                for index in range(row_group.num_columns):
+                    chunk = row_group.column(index)
+                    if wanted is None or chunk.path_in_schema.split(".")[0] in wanted:
+                        total += chunk.total_uncompressed_size
+        return total

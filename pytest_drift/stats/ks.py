@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from decimal import Decimal
 
 #: scipy's ``method="auto"`` computes the exact p-value up to this sample size.
 SCIPY_EXACT_MAX_N = 10_000
@@ -27,7 +28,7 @@ class KsGap:
     n_prod: int
     train_below: int
     prod_below: int
-    location: float | int
+    location: float | int | Decimal
 
     @property
     def signed_gap(self) -> float:

@@ -1,0 +1,58 @@
+"""JSON files holding a list of records: ``[{"a": 1, "b": "x"}, ...]``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from pytest_drift.errors import DriftInputError
+from pytest_drift.loaders import streams
+from pytest_drift.loaders.paths import DataFile
+from pytest_drift.loaders.records import records_to_table
+
+
+class JsonFile:
+    def __init__(self, file: DataFile, where: str) -> None:
+        self.file = file
+        self.where = where
+        self._table: Any = None
+
+    def _load(self) -> Any:
+        if self._table is None:
+            path = self.file.path
+            try:
+                with streams.text(self.file) as text:
+                    document = json.load(text)
+            except UnicodeError:
+                raise DriftInputError(
+                    f"{self.where}: {path} is not UTF-8 text"
+                    f"{streams.first_non_utf8_line(self.file)}. Re-encode it as UTF-8."
+                ) from None
+            except json.JSONDecodeError as exc:
+                if not exc.doc.strip():
+                    raise DriftInputError(f"{self.where}: {path} is empty.") from None
+                raise DriftInputError(
+                    f"{self.where}: {path} is not valid JSON at line {exc.lineno}, column "
+                    f"{exc.colno}: {exc.msg}."
+                ) from None
+            except (OSError, EOFError) as exc:
+                raise DriftInputError(f"{self.where}: {path} cannot be read: {exc}") from None
+            if not isinstance(document, list) or not all(isinstance(r, dict) for r in document):
+                raise DriftInputError(
+                    f"{self.where}: {path} must hold a JSON list of records "
+                    '([{"feature": value, ...}, ...]); for one object per line use .jsonl.'
+                )
+            self._table = records_to_table(document)
+        return self._table
+
+    def column_names(self) -> list[str]:
+        return list(self._load().column_names)
+
+    def read(self, columns: Sequence[str] | None) -> Any:
+        table = self._load()
+        return table if columns is None else table.select(list(columns))
+
+    def estimated_bytes(self, columns: Sequence[str] | None) -> int:
+        # Python objects for every value while parsing: several times the text.
+        return self.file.path.stat().st_size * (15 if self.file.compression else 3)
