@@ -7,7 +7,7 @@ Hooks read the config, call the core and render; the verdict is the core's. Heav
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_drift.errors import DriftDetected, DriftError, DriftUsageError, DriftWarning
+from pytest_drift.loaders.cache import DatasetCache
 from pytest_drift.options import (
     OPTIONS,
     CheckOptions,
@@ -25,6 +26,7 @@ from pytest_drift.options import (
 )
 
 if TYPE_CHECKING:
+    from pytest_drift.loaders import LoadContext, LoadedData
     from pytest_drift.models import DriftReport
 
 MARKER = "drift"
@@ -66,11 +68,33 @@ class DriftSession:
         self.written: Path | None = None
         self.write_error: str | None = None
         self.is_worker = hasattr(config, "workerinput")
+        self.cache = DatasetCache()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_drift_load(self, source: Any, columns: Sequence[str] | None,
+                          options: Mapping[str, Any]) -> LoadedData:
+        """The built-in loaders, through the session cache: a dataset that several checks
+        use is read once."""
+        from pytest_drift.loaders import LoadContext, load
+
+        return load(source, columns, LoadContext.from_mapping(options), cache=self.cache)
+
+    def load(self, source: Any, columns: Sequence[str] | None, context: LoadContext
+             ) -> LoadedData:
+        """Load through the ``pytest_drift_load`` hook (a conftest's loader wins)."""
+        from pytest_drift.loaders import as_loaded
+
+        result = self.config.hook.pytest_drift_load(
+            source=source, columns=columns, options=context.as_mapping())
+        return as_loaded(result, source, context)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         entries = getattr(report, "drift_checks", None)
         if entries:
             self.entries.extend(entries)
+
+    def pytest_unconfigure(self) -> None:
+        self.cache.clear()
 
     def sorted_entries(self) -> list[dict[str, Any]]:
         return sorted(self.entries, key=lambda e: (str(e.get("nodeid")), str(e.get("name"))))
@@ -142,6 +166,12 @@ def _config_layers(config: pytest.Config) -> list[Layer]:
     return [Layer("command line", cli), Layer("ini", ini, location)]
 
 
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from pytest_drift import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("datadrift", "data drift checks (pytest-datadrift)")
     for option in OPTIONS:
@@ -203,7 +233,7 @@ def _run(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:
 
     try:
         report = run_check(options, base_dir=item.config.rootpath, name=name,
-                           nodeid=item.nodeid)
+                           nodeid=item.nodeid, loader=_session(item.config).load)
     except DriftError as exc:
         _record(item, error_report(options, exc, name=name, nodeid=item.nodeid))
         raise
@@ -334,21 +364,27 @@ def drift_report(request: pytest.FixtureRequest) -> DriftReport:
 
 
 def _load_frame(request: pytest.FixtureRequest, role: str) -> Any:
-    from pytest_drift.loaders import open_source
+    from pytest_drift.loaders import LoadContext
 
     item = request.node
-    layer = _marker_layer(item) or Layer("marker", {}, item.nodeid)
+    problem = None
     try:
+        layer = _marker_layer(item) or Layer("marker", {}, item.nodeid)
         options = _check_options(item, layer)
         source = getattr(options, role)
         if source is None:
-            pytest.fail(f"drift_{role} needs a {role}: give it to the drift marker, "
-                        f"--drift-{role} or the drift_{role} ini key", pytrace=False)
-        reader = open_source(source, role=role, origin=options.origins[role],
-                             base_dir=item.config.rootpath, features_key=options.features_key)
-        frame = reader.read(None)
+            problem = (f"drift_{role} needs a {role}: give it to the drift marker, "
+                       f"--drift-{role} or the drift_{role} ini key")
+        else:
+            context = LoadContext(role=role, origin=options.origins[role],
+                                  base_dir=item.config.rootpath,
+                                  features_key=options.features_key,
+                                  format=(options.format or {}).get(role))
+            frame = _session(item.config).load(source, None, context).table
     except DriftError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        problem = str(exc)
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
     return frame if hasattr(frame, "iloc") else frame.to_pandas()
 
 

@@ -64,10 +64,6 @@ def check_table(entry: Mapping[str, Any]) -> Any:
         if show_missing:
             cells.append(_missing_text(detail))
         table.add_row(*cells, style="bold red" if drifted else None)
-    skipped: Mapping[str, str] = entry.get("skipped_features", {})
-    for name, reason in skipped.items():
-        blanks = [""] * (len(table.columns) - 3)
-        table.add_row("skip", name, f"{reason}", *blanks, style="yellow")
     return table
 
 
@@ -120,6 +116,8 @@ def render(
             console.print(check_table(entry))
         # soft_wrap: node ids and the verdict stay on one line, whole, to paste back.
         console.print(summary_line(entry), style=STATUS_STYLE.get(status), soft_wrap=True)
+        for name, reason in entry.get("skipped_features", {}).items():
+            console.print(f"  skipped {name}: {reason}", style="yellow", soft_wrap=True)
         if entry.get("nodeid"):
             console.print(f"  test: {entry['nodeid']}", style="dim", soft_wrap=True)
         for name, detail in entry.get("details", {}).items():

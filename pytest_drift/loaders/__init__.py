@@ -16,8 +16,8 @@ from typing import Any, Protocol
 from pytest_drift.errors import DriftInputError
 from pytest_drift.loaders.paths import FORMATS, DataFile, expand, resolve_path
 
-__all__ = ["FORMATS", "LoadContext", "LoadedData", "Source", "load", "open_source",
-           "peek_columns", "resolve_path"]
+__all__ = ["FORMATS", "LoadContext", "LoadedData", "Source", "as_loaded", "load",
+           "open_source", "peek_columns", "resolve_path"]
 
 
 class Source(Protocol):
@@ -185,6 +185,21 @@ def peek_columns(source: Any, context: LoadContext) -> list[str] | None:
         return opened.column_names()
     except DriftInputError:
         return None
+
+
+def as_loaded(result: Any, source: Any, context: LoadContext) -> LoadedData:
+    """What a ``pytest_drift_load`` implementation returned, as :class:`LoadedData`."""
+    if isinstance(result, LoadedData):
+        return result
+    from pytest_drift.columns import is_pandas
+
+    if is_pandas(result) or type(result).__name__ == "Table":
+        description = source if isinstance(source, str) else f"<{type(source).__name__}>"
+        return LoadedData(result, description)
+    raise DriftInputError(
+        f"{context.where}: the pytest_drift_load hook returned {type(result).__name__} for "
+        f"{source!r}; return a pandas.DataFrame, a pyarrow.Table or None."
+    )
 
 
 def load(source: Any, columns: Sequence[str] | None, context: LoadContext,

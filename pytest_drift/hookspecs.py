@@ -1,0 +1,46 @@
+"""Hooks that pytest-datadrift adds to pytest. Implement them in a ``conftest.py`` or a
+plugin. Arguments may be added in later versions; none is renamed or removed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+
+@pytest.hookspec(firstresult=True)
+def pytest_drift_load(source: Any, columns: Sequence[str] | None,
+                      options: Mapping[str, Any]) -> Any:
+    """Load a dataset for a drift check; the first implementation that returns one wins.
+
+    Called for the baseline and the candidate of every check (and for the
+    ``drift_baseline``/``drift_candidate`` fixtures). Return ``None`` for a source you do not
+    handle; the built-in loaders (CSV, TSV, Parquet, Feather, JSON, JSON Lines, DataFrames)
+    run last.
+
+    :param source: what the marker, flag or ini key gave: usually a string such as
+        ``"data/train.csv"`` or ``"sqlite:warehouse.db/train"``, or a DataFrame.
+    :param columns: the columns the check needs, or ``None`` for all of them. Returning
+        more is fine; returning fewer makes the missing ones "missing from" that side.
+    :param options: ``role`` ("baseline" or "candidate"), ``origin`` (where the source
+        option was set, for messages), ``rootdir`` (a ``pathlib.Path``, for relative
+        paths), ``features_key``, ``format`` and ``api_log``.
+    :return: a ``pandas.DataFrame``, a ``pyarrow.Table``, a
+        ``pytest_drift.loaders.LoadedData``, or ``None``.
+
+    Raise ``pytest_drift.DriftInputError`` with a message naming the source for data that
+    cannot be loaded: the check then errors with that message and the others still run.
+
+    Example, a ``conftest.py`` that reads tables from SQLite::
+
+        import sqlite3
+        import pandas as pd
+
+        def pytest_drift_load(source, columns, options):
+            if not (isinstance(source, str) and source.startswith("sqlite:")):
+                return None
+            database, table = source.removeprefix("sqlite:").rsplit("/", 1)
+            with sqlite3.connect(options["rootdir"] / database) as connection:
+                return pd.read_sql_query(f'SELECT * FROM "{table}"', connection)
+    """
