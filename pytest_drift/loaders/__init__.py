@@ -208,7 +208,7 @@ def load(source: Any, columns: Sequence[str] | None, context: LoadContext,
 
     Raises :class:`DriftInputError` when the data cannot be read or would not fit in memory.
     """
-    from pytest_drift.loaders.budget import SHARE_PER_SIDE, available_memory, gigabytes
+    from pytest_drift.loaders.budget import SHARE_PER_SIDE, available_memory, human_size
 
     opened = open_with(source, context)
     if columns is not None:
@@ -219,8 +219,8 @@ def load(source: Any, columns: Sequence[str] | None, context: LoadContext,
     if available is not None and needed > available * SHARE_PER_SIDE:
         raise DriftInputError(
             f"{context.role} {opened.description!r} (from {context.origin}) is too large for "
-            f"memory: the tested columns need about {gigabytes(needed)} and "
-            f"{gigabytes(available)} is available. Test fewer features (features=[...]) or "
+            f"memory: the tested columns need about {human_size(needed)} and "
+            f"{human_size(available)} is available. Test fewer features (features=[...]) or "
             'run the check on the duckdb engine (engine="duckdb", pip install '
             '"pytest-datadrift[duckdb]"), which streams the data from disk.'
         )

@@ -42,5 +42,9 @@ def available_memory() -> int | None:
     return min(candidates) if candidates else None
 
 
-def gigabytes(size: float) -> str:
-    return f"{size / 1e9:.1f} GB"
+def human_size(size: float) -> str:
+    """``1.2 GB``, ``340 MB``, ``12 KB``."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{int(size)} bytes"

@@ -25,7 +25,8 @@ class CsvFile:
         import pyarrow.csv as pacsv
 
         # In a one-column file an empty line is a missing value, not a line to skip.
-        return pacsv.ParseOptions(delimiter=self.delimiter, ignore_empty_lines=not one_column)
+        return pacsv.ParseOptions(delimiter=self.delimiter, ignore_empty_lines=not one_column,
+                                  newlines_in_values=True)
 
     def column_names(self) -> list[str]:
         if self._names is None:
@@ -52,10 +53,51 @@ class CsvFile:
             strings_can_be_null=True,
         )
         try:
-            return pacsv.read_csv(streams.binary(self.file), convert_options=convert,
-                                  parse_options=self._parse_options(len(names) == 1))
+            table = pacsv.read_csv(streams.binary(self.file), convert_options=convert,
+                                   parse_options=self._parse_options(len(names) == 1))
         except (pa.ArrowException, OSError, ValueError, EOFError) as exc:
             raise self._error(exc) from None
+        self._check_text(table)
+        return table
+
+    def _check_text(self, table: Any) -> None:
+        """pyarrow reads text that is not UTF-8 as binary, and an unterminated quote as one
+        value running to the end of the file: both are broken files, not data."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        for name, column in zip(table.column_names, table.columns, strict=True):
+            if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+                raise DriftInputError(
+                    f"{self.where}: {self.file.path} is not UTF-8 text"
+                    f"{streams.first_non_utf8_line(self.file)}, in column {name!r}. Re-encode "
+                    "it as UTF-8 (e.g. iconv -f latin1 -t utf-8)."
+                )
+            # A quoted value may hold line breaks; one that runs to the end of the file is a
+            # quote never closed (checked only when some value holds a line break).
+            if pa.types.is_string(column.type) and pc.any(
+                    pc.match_substring(column, "\n")).as_py():
+                line = self._unterminated_quote_line()
+                if line is not None:
+                    raise DriftInputError(
+                        f"{self.where}: {self.file.path} has a quote that is never closed (from "
+                        f"line {line}), in column {name!r}: everything after it became one "
+                        "value. Fix the quoting of that row."
+                    )
+
+    def _unterminated_quote_line(self) -> int | None:
+        """The line where a quoted value starts that never ends, or None."""
+        start = 1
+        try:
+            with streams.text(self.file) as text:
+                reader = csv.reader(text, delimiter=self.delimiter, strict=True)
+                for _ in reader:
+                    start = reader.line_num + 1
+        except csv.Error:
+            return start
+        except (OSError, UnicodeError, EOFError):
+            return None
+        return None
 
     def estimated_bytes(self, columns: Sequence[str] | None) -> int:
         size = self.file.path.stat().st_size
@@ -68,7 +110,12 @@ class CsvFile:
     def _error(self, exc: Exception) -> DriftInputError:
         message = str(exc).strip()
         path = self.file.path
-        if "Empty CSV file" in message or (isinstance(exc, EOFError)):
+        if "Empty CSV file" in message or isinstance(exc, EOFError):
+            if self.file.compression is None and path.stat().st_size > 0:
+                return DriftInputError(
+                    f"{self.where}: {path} does not look like {self.file.format.upper()} "
+                    "text: no header line. Is it another format (format=...)?"
+                )
             return DriftInputError(f"{self.where}: {path} is empty (no header, no rows).")
         if "UTF8" in message or "UTF-8" in message or isinstance(exc, UnicodeError):
             return DriftInputError(

@@ -29,8 +29,7 @@ def first_non_utf8_line(file: DataFile) -> str:
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with binary(file) as stream:
-        reader = io.BufferedReader(stream) if not hasattr(stream, "readline") else stream
+    with io.BufferedReader(binary(file)) as reader:
         for number, line in enumerate(reader, start=1):
             try:
                 decoder.decode(line)
