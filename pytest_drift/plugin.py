@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_drift.errors import DriftDetected, DriftError, DriftUsageError, DriftWarning
+from pytest_drift.loaders.budget import available_memory
 from pytest_drift.loaders.cache import DatasetCache
 from pytest_drift.options import (
     OPTIONS,
@@ -68,7 +69,9 @@ class DriftSession:
         self.written: Path | None = None
         self.write_error: str | None = None
         self.is_worker = hasattr(config, "workerinput")
-        self.cache = DatasetCache()
+        available = available_memory()
+        # Kept for later checks of the session, within a share of memory that leaves room.
+        self.cache = DatasetCache(max_bytes=available // 4 if available else None)
 
     @pytest.hookimpl(trylast=True)
     def pytest_drift_load(self, source: Any, columns: Sequence[str] | None,
