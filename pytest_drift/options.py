@@ -100,6 +100,85 @@ def _parse_min_samples(raw: object) -> int:
     return int(value)
 
 
+CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
+
+
+def _parse_correction(raw: object) -> str:
+    name = str(raw).strip().lower() if isinstance(raw, str) else None
+    if name in ("bh", "fdr"):
+        name = "fdr_bh"
+    if name not in CORRECTIONS:
+        raise ValueError(f"must be one of {', '.join(CORRECTIONS)}")
+    return name
+
+
+def _parse_min_effect(raw: object) -> float:
+    value = _parse_float(raw)
+    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+        raise ValueError("must be a KS statistic or Cramér's V between 0 and 1 (e.g. 0.1)")
+    return value
+
+
+def _parse_psi_threshold(raw: object) -> float:
+    value = _parse_float(raw)
+    if not (math.isfinite(value) and value > 0.0):
+        raise ValueError("must be a positive PSI (0.1 moderate, 0.2 large shift)")
+    return value
+
+
+def _parse_bool(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if isinstance(raw, str) and raw.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _parse_test_name(raw: object) -> str:
+    if isinstance(raw, str) and raw.strip():
+        return raw.strip().lower()
+    raise ValueError("must be the name of a test, e.g. ks, chi2, cvm, anderson, psi")
+
+
+def _parse_mapping(raw: object, what: str) -> dict[str, str]:
+    """A {feature: value} mapping; from flags and ini, ``feature=value`` items separated
+    by commas or lines (``feature: value`` too)."""
+    if isinstance(raw, str):
+        items: dict[str, str] = {}
+        # One item per line (ini), or comma-separated on one line (a flag).
+        parts = raw.splitlines() if "\n" in raw.strip() else raw.split(",")
+        for part in parts:
+            if not part.strip():
+                continue
+            positions = [i for i in (part.find("="), part.find(":")) if i >= 0]
+            if not positions:
+                raise ValueError(f"write each item as feature=value or feature: value, got "
+                                 f"{part!r}")
+            key, value = part[: min(positions)], part[min(positions) + 1:]
+            items[key.strip()] = value.strip()
+        return items
+    if isinstance(raw, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                     for k, v in raw.items()):
+        return {k: v.strip() for k, v in raw.items()}
+    raise ValueError(f"must be a mapping of feature names to {what}")
+
+
+def _parse_tests(raw: object) -> dict[str, str]:
+    return {k: v.lower() for k, v in _parse_mapping(raw, "test names").items()}
+
+
+def _parse_waive(raw: object) -> dict[str, str]:
+    """``{feature: "reason until YYYY-MM-DD"}``; the date is required (see waivers.py)."""
+    from pytest_drift.waivers import parse_waiver
+
+    waivers = _parse_mapping(raw, "reason until YYYY-MM-DD")
+    for feature, text in waivers.items():
+        parse_waiver(feature, text)
+    return waivers
+
+
 def _parse_mode(raw: object) -> str:
     if isinstance(raw, str) and raw.strip().lower() in MODES:
         return raw.strip().lower()
@@ -159,7 +238,7 @@ class Option:
     parse: Callable[[object], object]
     help: str
     metavar: str = "VALUE"
-    ini_type: Literal["string", "args"] = "string"
+    ini_type: Literal["string", "args", "linelist"] = "string"
     where: frozenset[Where] = ALL_PLACES
     #: Session-scoped options take flag and ini values for the session, and marker values
     #: for the one check only (e.g. ``report``: the session report vs. a check's own file).
@@ -198,6 +277,29 @@ OPTIONS: tuple[Option, ...] = (
            "percent of drifted features above which the gate fails (default 20)", "PERCENT"),
     Option("mode", "fail", _parse_mode,
            "fail: a failed gate fails the test; warn: emit DriftWarning instead", "fail|warn"),
+    Option("correction", "none", _parse_correction,
+           "multiple-testing correction across a check's features: none, bonferroni, holm, "
+           "fdr_bh", "METHOD"),
+    Option("min_effect", None, _parse_min_effect,
+           "a feature drifts only if significant and its KS statistic (numbers) or Cramér's "
+           "V (categories) is at least this", "EFFECT"),
+    Option("numeric_test", "ks", _parse_test_name,
+           "test for numeric features: ks, cvm, anderson, psi, or a registered one", "TEST"),
+    Option("categorical_test", "chi2", _parse_test_name,
+           "test for categorical features: chi2, psi, or a registered one", "TEST"),
+    Option("tests", None, _parse_tests,
+           "per-feature tests: feature=test,... (marker: {'tempo': 'cvm'})", "MAP",
+           ini_type="linelist"),
+    Option("psi_threshold", 0.2, _parse_psi_threshold,
+           "with the psi test, a feature drifts when its PSI reaches this (default 0.2)",
+           "PSI"),
+    Option("gate_missing", False, _parse_bool,
+           "also count a feature as drifted when its share of missing values changed "
+           "significantly", "BOOL"),
+    Option("waive", None, _parse_waive,
+           "waivers: feature: reason until YYYY-MM-DD (marker: a dict; ini: one per line); "
+           "the drift is reported but not counted until the date", "MAP",
+           ini_type="linelist", where=frozenset({"marker", "ini"})),
     Option("min_samples", 20, _parse_min_samples,
            "a feature with fewer non-missing values on a side is skipped (default 20)", "N"),
     Option("features_key", "features", _parse_features_key,
@@ -255,6 +357,14 @@ class CheckOptions:
     alpha: float = 0.05
     threshold: float = 20.0
     mode: str = "fail"
+    correction: str = "none"
+    min_effect: float | None = None
+    numeric_test: str = "ks"
+    categorical_test: str = "chi2"
+    tests: Mapping[str, str] | None = None
+    psi_threshold: float = 0.2
+    gate_missing: bool = False
+    waive: Mapping[str, str] | None = None
     min_samples: int = 20
     features_key: str = "features"
     format: Mapping[str, str] | None = None

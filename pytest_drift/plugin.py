@@ -161,7 +161,8 @@ def _config_layers(config: pytest.Config) -> list[Layer]:
         if "ini" in option.where:
             raw = config.getini(option.ini)
             if isinstance(raw, list):
-                raw = ",".join(raw) if raw else None
+                separator = "\n" if option.ini_type == "linelist" else ","
+                raw = separator.join(raw) if raw else None
             # An empty ini value means "unset", except for report where it disables it.
             if raw is not None and (raw != "" or option.name == "report"):
                 ini[option.name] = raw
