@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import time
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timezone
+from collections.abc import Callable, Sequence
+from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,19 +15,20 @@ from pytest_drift.models import (
     DRIFT_DETECTED,
     ERROR,
     NORMAL,
-    CategoryShift,
     DriftReport,
     FeatureResult,
     Status,
 )
 from pytest_drift.options import CheckOptions, Layer, resolve_check
+from pytest_drift.stats.registry import TestRegistry
+from pytest_drift.waivers import today as default_today
 
 if TYPE_CHECKING:
     from pytest_drift.loaders import LoadContext, LoadedData
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def gate_status(features_tested: int, features_with_drift: int, threshold: float) -> Status:
@@ -124,9 +126,13 @@ def run_check(
     nodeid: str | None = None,
     api_log: bool | None = None,
     loader: Loader | None = None,
+    registry: TestRegistry | None = None,
+    today: Callable[[], datetime.date] | None = None,
 ) -> DriftReport:
     """Run one resolved check. Loading and usage errors propagate as :class:`DriftError`.
 
+    ``registry`` holds the tests by name (the plugin adds hook-registered ones); ``today``
+    is the clock waivers are judged by.
     ``loader(source, columns, context)`` reads a dataset (the plugin passes its
     ``pytest_drift_load`` hook, with a session cache); the default is the built-in loader.
     ``api_log=True`` requires a JSON Lines candidate to be an API request log (inputs under
@@ -163,14 +169,20 @@ def run_check(
     train, prod = data["baseline"].table, data["candidate"].table
     train_reader, prod_reader = data["baseline"], data["candidate"]
 
-    details: dict[str, FeatureResult] = {}
+    from pytest_drift.evaluate import evaluate_feature
+    from pytest_drift.verdict import active_waivers, check_notes, decide, false_alarm
+
+    waivers = active_waivers(options, (today or default_today)())
+    names = {"baseline": train_reader.description, "candidate": prod_reader.description}
+    raw: list[FeatureResult] = []
     for feature in tested:
-        result = evaluate_feature(feature, train, prod, options, train_reader.description,
-                              prod_reader.description)
+        result = evaluate_feature(feature, train, prod, options, names,
+                                  registry or TestRegistry())
         if isinstance(result, str):
             skipped[feature] = result
         else:
-            details[feature] = result
+            raw.append(result)
+    details = {result.name: result for result in decide(raw, options, waivers)}
 
     drifted = sum(result.drift_detected for result in details.values())
     status = gate_status(len(details), drifted, options.threshold)
@@ -178,6 +190,8 @@ def run_check(
     if status == ERROR:
         reasons = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no features selected"
         error = f"no feature could be tested ({reasons})"
+    probability = false_alarm(list(details.values()), options)
+    notes = check_notes(probability, options, _rows(train), _rows(prod), len(details))
     report = DriftReport(
         name=name or options.name or "compare",
         nodeid=nodeid,
@@ -197,6 +211,10 @@ def run_check(
         error=error,
         option_sources=dict(options.sources),
         duration_seconds=round(time.perf_counter() - started, 6),
+        correction=options.correction,
+        min_effect=options.min_effect,
+        false_alarm_probability=probability,
+        notes=tuple(notes),
     )
     if options.report:
         from pytest_drift.report import write_json
@@ -293,8 +311,8 @@ def plan_features(
 ) -> tuple[list[str], dict[str, str]]:
     """Choose the features to test and list the ones skipped before loading, with reasons."""
     everywhere = list(dict.fromkeys([*train_columns, *prod_columns]))
-    for option in ("features", "categorical", "exclude"):
-        names = getattr(options, option)
+    for option in ("features", "categorical", "exclude", "tests", "waive"):
+        names = list(getattr(options, option) or ())
         # Session-wide categorical/exclude lists (flag, ini) may name columns that only some
         # checks' datasets have; a check's own list must name real columns.
         session_wide = options.sources.get(option) in ("command line", "ini")
@@ -314,104 +332,3 @@ def plan_features(
         else:
             tested.append(feature)
     return tested, skipped
-
-
-def evaluate_feature(
-    feature: str, train: Any, prod: Any, options: CheckOptions,
-    train_name: str, prod_name: str,
-) -> FeatureResult | str:
-    """Test one feature; a string return is the reason it was skipped."""
-    from pytest_drift.columns import column_kind
-
-    train_kind, prod_kind = column_kind(train, feature), column_kind(prod, feature)
-    for side, info in (("baseline", train_kind), ("candidate", prod_kind)):
-        if info.kind == "empty":
-            return f"entirely missing in {side}"
-        if info.kind == "unsupported":
-            return f"type {info.type_name} in {side} cannot be tested (list it in exclude)"
-    as_category = options.categorical is not None and feature in options.categorical
-    if not as_category and train_kind.kind != prod_kind.kind:
-        numeric, text = ("baseline", "candidate") if train_kind.kind == "numeric" else (
-            "candidate", "baseline")
-        names = {"baseline": train_name, "candidate": prod_name}
-        origins = {role: options.origins.get(role, role) for role in names}
-        raise DriftInputError(
-            f"column {feature!r} is numeric in the {numeric} {names[numeric]!r} (from "
-            f"{origins[numeric]}) but text in the {text} {names[text]!r} (from "
-            f"{origins[text]}). Fix the data, or test it as categories "
-            f"(categorical=[{feature!r}]) or skip it (exclude=[{feature!r}])."
-        )
-    if as_category or train_kind.kind == "categorical":
-        return _test_categorical(feature, train, prod, options.alpha, options.min_samples)
-    return _test_numeric(feature, train, prod, options.alpha, options.min_samples)
-
-
-def _too_few(n_train: int, n_prod: int, min_samples: int) -> str | None:
-    for side, n in (("baseline", n_train), ("candidate", n_prod)):
-        if n < min_samples:
-            return f"{n} non-missing values in {side}, fewer than min_samples={min_samples}"
-    return None
-
-
-def _test_numeric(feature: str, train: Any, prod: Any, alpha: float, min_samples: int
-                  ) -> FeatureResult | str:
-    from pytest_drift.columns import numeric_column
-    from pytest_drift.engines.memory import ks_gap
-    from pytest_drift.stats.ks import ks_test
-
-    left, right = numeric_column(train, feature), numeric_column(prod, feature)
-    for side, column in (("baseline", left), ("candidate", right)):
-        if column.values.size == 0:
-            what = "±inf" if column.infinite else "missing"
-            return f"entirely {what} in {side}"
-    too_few = _too_few(left.values.size, right.values.size, min_samples)
-    if too_few:
-        return too_few
-    gap = ks_gap(left.values, right.values)
-    result = ks_test(gap)
-    return FeatureResult(
-        name=feature, kind="numeric", test="ks",
-        statistic=result.statistic, p_value=result.p_value,
-        drift_detected=result.p_value < alpha,
-        train_n=gap.n_train, prod_n=gap.n_prod,
-        train_missing=left.missing, prod_missing=right.missing,
-        train_infinite=left.infinite, prod_infinite=right.infinite,
-        train_mean=left.mean, prod_mean=right.mean,
-        statistic_location=gap.location, notes=result.notes,
-    )
-
-
-def _test_categorical(feature: str, train: Any, prod: Any, alpha: float, min_samples: int
-                      ) -> FeatureResult | str:
-    from pytest_drift.columns import category_counts
-    from pytest_drift.engines.memory import category_table
-    from pytest_drift.stats.chi2 import chi2_test
-
-    left, right = category_counts(train, feature), category_counts(prod, feature)
-    table = category_table(left.counts, right.counts)
-    n_train, n_prod = sum(table.train_counts), sum(table.prod_counts)
-    if n_train == 0 or n_prod == 0:
-        return f"entirely missing in {'baseline' if n_train == 0 else 'candidate'}"
-    too_few = _too_few(n_train, n_prod, min_samples)
-    if too_few:
-        return too_few
-    result = chi2_test(table.train_counts, table.prod_counts)
-    return FeatureResult(
-        name=feature, kind="categorical", test="chi2",
-        statistic=result.statistic, p_value=result.p_value,
-        drift_detected=result.p_value < alpha,
-        train_n=n_train, prod_n=n_prod,
-        train_missing=left.missing, prod_missing=right.missing,
-        dof=result.dof, top_category=_top_shift(table.categories, table.train_counts,
-                                                table.prod_counts),
-    )
-
-
-def _top_shift(categories: Sequence[str], train: Sequence[int], prod: Sequence[int]
-               ) -> CategoryShift:
-    n_train, n_prod = sum(train), sum(prod)
-    shares: Mapping[str, tuple[float, float]] = {
-        c: (t / n_train, p / n_prod) for c, t, p in zip(categories, train, prod, strict=True)
-    }
-    category = max(categories, key=lambda c: abs(shares[c][1] - shares[c][0]))
-    return CategoryShift(category, *shares[category])

@@ -37,17 +37,20 @@ class CategoryShift:
 
 @dataclass(frozen=True)
 class FeatureResult:
-    """The test of one feature.
+    """The test of one feature, its effect sizes and the verdict on it.
 
-    ``statistic`` is the KS distance D for ``test == "ks"`` and the chi-square statistic for
-    ``test == "chi2"``. Counts (``train_n``, ``prod_n``) are of the non-missing values tested.
+    ``statistic`` is the chosen test's statistic (KS D, chi-square, Cramér-von Mises,
+    Anderson-Darling, or PSI for the ``psi`` test, which has no p-value). ``ks_statistic``
+    is KS D for every numeric feature, whatever its test. Counts (``train_n``, ``prod_n``)
+    are of the non-missing values tested. ``decided_by`` names the rule that set
+    ``drift_detected``.
     """
 
     name: str
     kind: Literal["numeric", "categorical"]
-    test: Literal["ks", "chi2"]
+    test: str
     statistic: float
-    p_value: float
+    p_value: float | None
     drift_detected: bool
     train_n: int
     prod_n: int
@@ -57,10 +60,35 @@ class FeatureResult:
     prod_infinite: int = 0
     train_mean: float | None = None
     prod_mean: float | None = None
+    ks_statistic: float | None = None
     statistic_location: float | int | Decimal | None = None
     dof: int | None = None
     top_category: CategoryShift | None = None
     notes: tuple[str, ...] = ()
+    adjusted_p_value: float | None = None
+    decided_by: str = "p_value"
+    effect: float | None = None
+    wasserstein: float | None = None
+    psi: float | None = None
+    psi_bins: int | None = None
+    js_distance: float | None = None
+    cramers_v: float | None = None
+    new_categories: tuple[str, ...] = ()
+    gone_categories: tuple[str, ...] = ()
+    min_detectable_ks: float | None = None
+    missing_p_value: float | None = None
+    missing_drift: bool = False
+    waiver: str | None = None
+
+    @property
+    def train_missing_share(self) -> float:
+        total = self.train_n + self.train_missing + self.train_infinite
+        return (self.train_missing + self.train_infinite) / total if total else 0.0
+
+    @property
+    def prod_missing_share(self) -> float:
+        total = self.prod_n + self.prod_missing + self.prod_infinite
+        return (self.prod_missing + self.prod_infinite) / total if total else 0.0
 
     def to_json(self) -> dict[str, Any]:
         """The feature's entry under ``details`` in the report."""
@@ -68,14 +96,16 @@ class FeatureResult:
             "test": self.test,
             "kind": self.kind,
             "statistic": self.statistic,
-            "ks_statistic": self.statistic if self.test == "ks" else None,
+            "ks_statistic": self.ks_statistic,
         }
         if self.test == "chi2":
             entry["chi2_statistic"] = self.statistic
             entry["dof"] = self.dof
         entry.update(
             p_value=self.p_value,
+            adjusted_p_value=self.adjusted_p_value,
             drift_detected=self.drift_detected,
+            decided_by=self.decided_by,
             train_mean=self.train_mean,
             prod_mean=self.prod_mean,
             train_n=self.train_n,
@@ -84,11 +114,23 @@ class FeatureResult:
             prod_missing=self.prod_missing,
             train_infinite=self.train_infinite,
             prod_infinite=self.prod_infinite,
+            train_missing_share=self.train_missing_share,
+            prod_missing_share=self.prod_missing_share,
+            missing_p_value=self.missing_p_value,
+            missing_drift=self.missing_drift,
+            effect=self.effect,
         )
-        if self.test == "ks":
-            entry["statistic_location"] = self.statistic_location
+        if self.kind == "numeric":
+            entry.update(statistic_location=self.statistic_location,
+                         wasserstein=self.wasserstein,
+                         min_detectable_ks=self.min_detectable_ks)
+        entry.update(psi=self.psi, psi_bins=self.psi_bins, js_distance=self.js_distance)
+        if self.kind == "categorical":
+            entry.update(cramers_v=self.cramers_v, new_categories=list(self.new_categories),
+                         gone_categories=list(self.gone_categories))
         if self.top_category is not None:
             entry["top_category"] = self.top_category.to_json()
+        entry["waiver"] = self.waiver
         entry["notes"] = list(self.notes)
         return entry
 
@@ -120,6 +162,16 @@ class DriftReport:
     error: str | None = None
     duration_seconds: float | None = None
     engine: str = "memory"
+    correction: str = "none"
+    min_effect: float | None = None
+    #: The chance that this gate fails on stable data (see stats/false_alarm.py).
+    false_alarm_probability: float | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def waived_features(self) -> dict[str, str]:
+        """Features whose drift a waiver keeps out of the count, with the waiver."""
+        return {name: r.waiver for name, r in self.details.items() if r.waiver is not None}
 
     @property
     def features_tested(self) -> int:
@@ -162,11 +214,15 @@ class DriftReport:
             "drift_percentage": self.drift_percentage,
             "threshold": self.threshold,
             "alpha": self.alpha,
-            "correction": None,
+            "correction": None if self.correction == "none" else self.correction,
             "status": self.status,
             "skipped_features": dict(self.skipped_features),
             "details": {name: result.to_json() for name, result in self.details.items()},
             "mode": self.mode,
+            "min_effect": self.min_effect,
+            "false_alarm_probability": self.false_alarm_probability,
+            "waived_features": self.waived_features,
+            "notes": list(self.notes),
             "engine": self.engine,
             "baseline_files": list(self.baseline_files),
             "candidate_files": list(self.candidate_files),

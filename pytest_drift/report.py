@@ -14,7 +14,7 @@ from typing import Any
 
 from pytest_drift.models import STATUS_ORDER
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TOOL = "pytest-datadrift"
 
 

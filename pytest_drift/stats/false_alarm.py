@@ -62,19 +62,24 @@ SIMULATIONS = 20_000
 
 
 @functools.lru_cache(maxsize=256)
-def gate_false_alarm(m: int, alpha: float, threshold: float, correction: str) -> float:
-    """The probability that a check of ``m`` stable, independent features fails its gate."""
+def gate_false_alarm(m: int, alpha: float, threshold: float, correction: str,
+                     features_tested: int | None = None) -> float:
+    """The probability that a check of stable, independent features fails its gate.
 
+    ``m`` features have p-values; ``features_tested`` (default ``m``) is the denominator of
+    the drift percentage (features judged by a distance, such as PSI, count there only).
+    """
+    total = m if features_tested is None else features_tested
+    k = _failing_count(total, threshold)
     if correction in ("holm", "fdr_bh") and m > EXACT_UP_TO:
-        return _simulated(m, alpha, threshold, correction)
-    return min(max(_exact(m, alpha, threshold, correction), 0.0), 1.0)
+        return _simulated(m, alpha, k, correction)
+    return min(max(_exact(m, alpha, k, correction), 0.0), 1.0)
 
 
-def _simulated(m: int, alpha: float, threshold: float, correction: str) -> float:
+def _simulated(m: int, alpha: float, k: int, correction: str) -> float:
     """A seeded simulation of uniform p-values (deterministic: the same answer every run)."""
     import numpy as np
 
-    k = _failing_count(m, threshold)
     if k > m:
         return 0.0
     p = np.sort(np.random.default_rng(0).uniform(size=(SIMULATIONS, m)), axis=1)
@@ -86,13 +91,11 @@ def _simulated(m: int, alpha: float, threshold: float, correction: str) -> float
     return float(crosses.any(axis=1).mean())
 
 
-def _exact(m: int, alpha: float, threshold: float, correction: str) -> float:
+def _exact(m: int, alpha: float, k: int, correction: str) -> float:
+    """P(at least k of m uniform p-values are declared drifted)."""
     from scipy import stats
 
-    if m <= 0:
-        return 0.0
-    k = _failing_count(m, threshold)
-    if k > m:
+    if m <= 0 or k > m:
         return 0.0
     if correction == "none":
         return float(stats.binom.sf(k - 1, m, alpha))

@@ -1,0 +1,100 @@
+"""From the features' raw results to their verdicts: correction, min_effect, missing
+values, waivers; and what the gate would do on stable data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+
+from pytest_drift.errors import DriftUsageError
+from pytest_drift.models import FeatureResult
+from pytest_drift.options import CheckOptions
+from pytest_drift.waivers import Waiver, parse_waiver
+
+#: Above this chance of failing on stable data, the check says so.
+FALSE_ALARM_WARNING = 0.10
+#: A candidate under this share of the baseline's rows gets a note.
+SMALL_CANDIDATE = 0.05
+
+
+def active_waivers(options: CheckOptions, today: dt.date) -> dict[str, Waiver]:
+    """The check's waivers; an expired one is an error that names it."""
+    waivers = {f: parse_waiver(f, text) for f, text in (options.waive or {}).items()}
+    expired = [w for w in waivers.values() if w.expired(today)]
+    if expired:
+        names = "; ".join(f"{w.feature!r} ({w.reason}) expired on {w.until.isoformat()}"
+                          for w in expired)
+        raise DriftUsageError(
+            "waive", dict(options.waive or {}), options.origins.get("waive", "waive"),
+            f"the waiver of {names}: look at the drift again, then remove the waiver or "
+            "give it a new date",
+        )
+    return waivers
+
+
+def decide(results: Sequence[FeatureResult], options: CheckOptions,
+           waivers: dict[str, Waiver]) -> list[FeatureResult]:
+    """Each feature's verdict, with the rule that decided it (``decided_by``)."""
+    from pytest_drift.stats.corrections import adjust
+
+    tested = [r for r in results if r.p_value is not None]
+    adjusted = dict(zip((r.name for r in tested),
+                        adjust([float(r.p_value or 0.0) for r in tested], options.correction),
+                        strict=True))
+    decided = []
+    for result in results:
+        adjusted_p = adjusted.get(result.name)
+        if result.p_value is None:  # a distance test such as psi
+            drift, rule = result.statistic >= options.psi_threshold, "psi_threshold"
+        elif options.correction == "none":
+            drift, rule = result.p_value < options.alpha, "p_value"
+        else:
+            drift = adjusted_p is not None and adjusted_p < options.alpha
+            rule = f"adjusted_p_value ({options.correction})"
+        if drift and options.min_effect is not None and result.effect is not None \
+                and result.effect < options.min_effect:
+            drift, rule = False, "min_effect"
+        missing_drift = result.missing_p_value is not None and \
+            result.missing_p_value < options.alpha
+        if options.gate_missing and missing_drift and not drift:
+            drift, rule = True, "missing"
+        waiver = waivers.get(result.name)
+        if waiver is not None and drift:
+            drift, rule = False, "waiver"
+        decided.append(replace(
+            result, adjusted_p_value=adjusted_p, drift_detected=drift, decided_by=rule,
+            missing_drift=missing_drift,
+            waiver=f"{waiver.reason} (until {waiver.until.isoformat()})" if waiver else None,
+        ))
+    return decided
+
+
+def false_alarm(results: Sequence[FeatureResult], options: CheckOptions) -> float | None:
+    """The chance that this gate fails on stable data (features independent)."""
+    from pytest_drift.stats.false_alarm import gate_false_alarm
+
+    if not results:
+        return None
+    with_p = sum(r.p_value is not None for r in results)
+    return gate_false_alarm(with_p, options.alpha, options.threshold, options.correction,
+                            len(results))
+
+
+def check_notes(probability: float | None, options: CheckOptions, train_rows: int,
+                prod_rows: int, tested: int) -> list[str]:
+    """What the user should know about the check beyond its verdict."""
+    notes = []
+    if probability is not None and probability > FALSE_ALARM_WARNING:
+        notes.append(
+            f"this gate fails on stable data {probability:.1%} of the time ({tested} features,"
+            f" alpha {options.alpha}, threshold {options.threshold:g}%, correction "
+            f"{options.correction}): set correction='holm' or raise the threshold"
+        )
+    if options.min_effect is not None or options.gate_missing:
+        notes.append("false_alarm_probability is for the tests alone: min_effect lowers it, "
+                     "gate_missing raises it")
+    if train_rows and prod_rows < SMALL_CANDIDATE * train_rows:
+        notes.append(f"the candidate has {prod_rows} rows, under {SMALL_CANDIDATE:.0%} of the "
+                     f"baseline's {train_rows}: only large shifts can be detected")
+    return notes
