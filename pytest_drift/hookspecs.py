@@ -3,7 +3,7 @@ plugin. Arguments may be added in later versions; none is renamed or removed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -43,4 +43,35 @@ def pytest_drift_load(source: Any, columns: Sequence[str] | None,
             database, table = source.removeprefix("sqlite:").rsplit("/", 1)
             with sqlite3.connect(options["rootdir"] / database) as connection:
                 return pd.read_sql_query(f'SELECT * FROM "{table}"', connection)
+    """
+
+
+@pytest.hookspec
+def pytest_drift_register_tests(register: Callable[[Any], None]) -> None:
+    """Add statistical tests that checks can name (``tests={"feature": "name"}``,
+    ``numeric_test="name"``, ``categorical_test="name"``). Called once per session.
+
+    A test has a ``name``, the ``kinds`` of feature it applies to (``"numeric"``,
+    ``"categorical"``) and ``run(data)`` returning a ``pytest_drift.stats.registry.TestOutcome``
+    (statistic and p-value; a p-value of None makes it a distance judged by
+    ``psi_threshold``). ``data`` is a ``NumericData`` (``train`` and ``prod`` arrays of the
+    finite values, ``gap`` the KS gap) or a ``CategoricalData`` (categories and counts).
+
+    Example, a ``conftest.py`` adding the two-sample t-test::
+
+        from dataclasses import dataclass
+        from scipy import stats
+        from pytest_drift.stats.registry import TestOutcome
+
+        @dataclass(frozen=True)
+        class WelchTest:
+            name: str = "welch"
+            kinds: frozenset = frozenset({"numeric"})
+
+            def run(self, data):
+                result = stats.ttest_ind(data.train, data.prod, equal_var=False)
+                return TestOutcome(float(result.statistic), float(result.pvalue))
+
+        def pytest_drift_register_tests(register):
+            register(WelchTest())
     """

@@ -44,13 +44,27 @@ def change_text(detail: Mapping[str, Any], *, compact: bool = False) -> str:
     return means if compact else f"mean {means}"
 
 
-def feature_line(name: str, detail: Mapping[str, Any]) -> str:
-    """One drifted feature: test, statistic, p-value, n per side and what moved."""
+def feature_line(name: str, detail: Mapping[str, Any], entry: Mapping[str, Any]
+                 | None = None) -> str:
+    """One drifted feature: test, statistic, p-value (adjusted too when a correction ran),
+    the effect against min_effect when set, n per side and what moved."""
     test = detail.get("test", "?")
+    p_text = (f"p={fmt_number(detail.get('p_value'), 3)}" if detail.get("p_value") is not None
+              else f"psi={fmt_number(detail.get('psi'))}")
+    if detail.get("adjusted_p_value") is not None and (entry or {}).get("correction"):
+        p_text += f" (adjusted {fmt_number(detail.get('adjusted_p_value'), 3)})"
+    effect = ""
+    if (entry or {}).get("min_effect") is not None and detail.get("effect") is not None:
+        measure = "KS" if detail.get("kind") == "numeric" else "Cramér's V"
+        effect = (f" effect {measure}={fmt_number(detail.get('effect'))} >= min_effect "
+                  f"{entry['min_effect'] if entry else ''}")
+    missing = ""
+    if detail.get("decided_by") == "missing":
+        missing = (f", missing {detail.get('train_missing_share', 0):.1%} → "
+                   f"{detail.get('prod_missing_share', 0):.1%}")
     return (
-        f"{name}: {test} statistic={fmt_number(detail.get('statistic'))} "
-        f"p={fmt_number(detail.get('p_value'), 3)} "
-        f"n={detail.get('train_n')}/{detail.get('prod_n')}, {change_text(detail)}"
+        f"{name}: {test} statistic={fmt_number(detail.get('statistic'))} {p_text}{effect} "
+        f"n={detail.get('train_n')}/{detail.get('prod_n')}, {change_text(detail)}{missing}"
     )
 
 
@@ -63,9 +77,10 @@ def against_threshold(entry: Mapping[str, Any]) -> str:
 
 def verdict_line(entry: Mapping[str, Any]) -> str:
     """``7 of 7 features drifted (100.0% > threshold 20.0%) at alpha 0.05``."""
+    correction = f", {entry['correction']} correction" if entry.get("correction") else ""
     return (
         f"{entry.get('features_with_drift')} of {entry.get('features_tested')} features "
-        f"drifted ({against_threshold(entry)}) at alpha {entry.get('alpha')}"
+        f"drifted ({against_threshold(entry)}) at alpha {entry.get('alpha')}{correction}"
     )
 
 
@@ -78,8 +93,11 @@ def failure_message(entry: Mapping[str, Any]) -> str:
         f"{entry.get('baseline')}",
     ]
     for name in entry.get("drifted_features", []):
-        lines.append("  " + feature_line(name, details[name]))
+        lines.append("  " + feature_line(name, details[name], entry))
     lines.append(verdict_line(entry))
+    waived: Mapping[str, str] = entry.get("waived_features", {})
+    if waived:
+        lines.append("waived: " + "; ".join(f"{k} ({v})" for k, v in waived.items()))
     skipped: Mapping[str, str] = entry.get("skipped_features", {})
     if skipped:
         lines.append("skipped: " + "; ".join(f"{k} ({v})" for k, v in skipped.items()))

@@ -29,6 +29,7 @@ from pytest_drift.options import (
 if TYPE_CHECKING:
     from pytest_drift.loaders import LoadContext, LoadedData
     from pytest_drift.models import DriftReport
+    from pytest_drift.stats.registry import TestRegistry
 
 MARKER = "drift"
 MARKER_HELP = (
@@ -69,6 +70,7 @@ class DriftSession:
         self.written: Path | None = None
         self.write_error: str | None = None
         self.is_worker = hasattr(config, "workerinput")
+        self._registry: TestRegistry | None = None
         available = available_memory()
         # Kept for later checks of the session, within a share of memory that leaves room.
         self.cache = DatasetCache(max_bytes=available // 4 if available else None)
@@ -81,6 +83,17 @@ class DriftSession:
         from pytest_drift.loaders import LoadContext, load
 
         return load(source, columns, LoadContext.from_mapping(options), cache=self.cache)
+
+    @property
+    def registry(self) -> TestRegistry:
+        """The built-in tests and those ``pytest_drift_register_tests`` adds (built once)."""
+        if self._registry is None:
+            from pytest_drift.stats.registry import TestRegistry
+
+            registry = TestRegistry()
+            self.config.hook.pytest_drift_register_tests(register=registry.register)
+            self._registry = registry
+        return self._registry
 
     def load(self, source: Any, columns: Sequence[str] | None, context: LoadContext
              ) -> LoadedData:
@@ -236,8 +249,9 @@ def _run(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:
     from pytest_drift.compare import error_report, run_check
 
     try:
+        session = _session(item.config)
         report = run_check(options, base_dir=item.config.rootpath, name=name,
-                           nodeid=item.nodeid, loader=_session(item.config).load)
+                           nodeid=item.nodeid, loader=session.load, registry=session.registry)
     except DriftError as exc:
         _record(item, error_report(options, exc, name=name, nodeid=item.nodeid))
         raise

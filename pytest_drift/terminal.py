@@ -55,8 +55,11 @@ def check_table(entry: Mapping[str, Any]) -> Any:
         table.add_column("miss", justify="right")
     for name, detail in features:
         drifted = bool(detail.get("drift_detected"))
+        verdict = "DRIFT" if drifted else (
+            "waived" if detail.get("decided_by") == "waiver" else
+            "small" if detail.get("decided_by") == "min_effect" else "ok")
         cells = [
-            "DRIFT" if drifted else "ok", name,
+            verdict, name,
             f"{detail.get('test')} {fmt_number(detail.get('statistic'))}",
             fmt_number(detail.get("p_value"), 3), change_text(detail, compact=True),
             f"{detail.get('train_n')}/{detail.get('prod_n')}",
@@ -118,6 +121,10 @@ def render(
         console.print(summary_line(entry), style=STATUS_STYLE.get(status), soft_wrap=True)
         for name, reason in entry.get("skipped_features", {}).items():
             console.print(f"  skipped {name}: {reason}", style="yellow", soft_wrap=True)
+        for name, waiver in entry.get("waived_features", {}).items():
+            console.print(f"  waived {name}: {waiver}", style="yellow", soft_wrap=True)
+        for note in entry.get("notes", []):
+            console.print(f"  warning: {note}", style="yellow", soft_wrap=True)
         if entry.get("nodeid"):
             console.print(f"  test: {entry['nodeid']}", style="dim", soft_wrap=True)
         for name, detail in entry.get("details", {}).items():

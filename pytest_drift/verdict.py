@@ -65,7 +65,7 @@ def decide(results: Sequence[FeatureResult], options: CheckOptions,
         decided.append(replace(
             result, adjusted_p_value=adjusted_p, drift_detected=drift, decided_by=rule,
             missing_drift=missing_drift,
-            waiver=f"{waiver.reason} (until {waiver.until.isoformat()})" if waiver else None,
+            waiver=f"{waiver.reason}, until {waiver.until.isoformat()}" if waiver else None,
         ))
     return decided
 
