@@ -256,18 +256,20 @@ def _checked_columns(role: str, peeked: list[str] | None, loaded: LoadedData,
     return names
 
 
+def _describe(source: Any) -> str:
+    """A source as the report names it before loading: the path, or the object's type."""
+    if source is None or isinstance(source, str):
+        return str(source)
+    return f"<{type(source).__module__.split('.')[0]}.{type(source).__name__}>"
+
+
 def error_report(
     options: CheckOptions, error: DriftError, *, name: str, nodeid: str | None = None
 ) -> DriftReport:
     """The report of a check that could not run: status ERROR with the error's message."""
-    def describe(source: Any) -> str:
-        if source is None or isinstance(source, str):
-            return str(source)
-        return f"<{type(source).__module__.split('.')[0]}.{type(source).__name__}>"
-
     return DriftReport(
         name=name, nodeid=nodeid, timestamp=utc_now(),
-        baseline=describe(options.baseline), candidate=describe(options.candidate),
+        baseline=_describe(options.baseline), candidate=_describe(options.candidate),
         status=ERROR, alpha=options.alpha, threshold=options.threshold, mode=options.mode,
         option_sources=dict(options.sources), error=str(error),
     )
@@ -291,7 +293,7 @@ def _rows(frame: Any) -> int:
 
 
 def _unknown_names(option: str, names: Sequence[str], columns: Sequence[str],
-                   origin: str) -> None:
+                   origin: str, datasets: str) -> None:
     unknown = [n for n in names if n not in columns]
     if not unknown:
         return
@@ -301,7 +303,7 @@ def _unknown_names(option: str, names: Sequence[str], columns: Sequence[str],
         hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
     raise DriftUsageError(
         option, list(names), origin,
-        f"unknown feature {', '.join(hints)}; the datasets have columns: "
+        f"unknown feature {', '.join(hints)}; the datasets{datasets} have columns: "
         f"{', '.join(columns)}",
     )
 
@@ -309,7 +311,12 @@ def _unknown_names(option: str, names: Sequence[str], columns: Sequence[str],
 def plan_features(
     options: CheckOptions, train_columns: Sequence[str], prod_columns: Sequence[str]
 ) -> tuple[list[str], dict[str, str]]:
-    """Choose the features to test and list the ones skipped before loading, with reasons."""
+    """Choose the features to test and list the ones skipped before loading, with reasons.
+
+    A name that is no column of either dataset is a usage error that names both datasets.
+    """
+    datasets = " ({})".format(" and ".join(
+        f"{role} {_describe(getattr(options, role))!r}" for role in ("baseline", "candidate")))
     everywhere = list(dict.fromkeys([*train_columns, *prod_columns]))
     for option in ("features", "categorical", "exclude", "tests", "waive"):
         names = list(getattr(options, option) or ())
@@ -317,7 +324,8 @@ def plan_features(
         # checks' datasets have; a check's own list must name real columns.
         session_wide = options.sources.get(option) in ("command line", "ini")
         if names and (option == "features" or not session_wide):
-            _unknown_names(option, names, everywhere, options.origins.get(option, option))
+            _unknown_names(option, names, everywhere, options.origins.get(option, option),
+                           datasets)
     wanted = list(options.features) if options.features is not None else everywhere
     excluded = set(options.exclude)
     tested: list[str] = []

@@ -212,10 +212,11 @@ def _parse_format(raw: object) -> dict[str, str]:
     if isinstance(raw, str) and "=" in raw:
         raw = dict(part.split("=", 1) for part in raw.split(",") if part.strip())
     if isinstance(raw, dict):
-        unknown = set(raw) - {"baseline", "candidate"}
+        formats = {str(role).strip(): fmt for role, fmt in raw.items()}
+        unknown = set(formats) - {"baseline", "candidate"}
         if unknown:
             raise ValueError(f"keys must be baseline and candidate, not {sorted(unknown)}")
-        return {str(role).strip(): _format_name(fmt) for role, fmt in raw.items()}
+        return {role: _format_name(fmt) for role, fmt in formats.items()}
     if isinstance(raw, str):
         name = _format_name(raw)
         return {"baseline": name, "candidate": name}

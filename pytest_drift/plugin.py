@@ -27,6 +27,7 @@ from pytest_drift.options import (
 )
 
 if TYPE_CHECKING:
+    from pytest_drift.compare import Loader
     from pytest_drift.loaders import LoadContext, LoadedData
     from pytest_drift.models import DriftReport
     from pytest_drift.stats.registry import TestRegistry
@@ -95,14 +96,18 @@ class DriftSession:
             self._registry = registry
         return self._registry
 
-    def load(self, source: Any, columns: Sequence[str] | None, context: LoadContext
-             ) -> LoadedData:
-        """Load through the ``pytest_drift_load`` hook (a conftest's loader wins)."""
+    def loader(self, item: pytest.Item) -> Loader:
+        """Load through the ``pytest_drift_load`` hook as seen from ``item``: conftest
+        loaders of its directory and above win, the built-in loaders come last."""
         from pytest_drift.loaders import as_loaded
 
-        result = self.config.hook.pytest_drift_load(
-            source=source, columns=columns, options=context.as_mapping())
-        return as_loaded(result, source, context)
+        def load(source: Any, columns: Sequence[str] | None, context: LoadContext
+                 ) -> LoadedData:
+            result = item.ihook.pytest_drift_load(
+                source=source, columns=columns, options=context.as_mapping())
+            return as_loaded(result, source, context)
+
+        return load
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         entries = getattr(report, "drift_checks", None)
@@ -251,7 +256,8 @@ def _run(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:
     try:
         session = _session(item.config)
         report = run_check(options, base_dir=item.config.rootpath, name=name,
-                           nodeid=item.nodeid, loader=session.load, registry=session.registry)
+                           nodeid=item.nodeid, loader=session.loader(item),
+                           registry=session.registry)
     except DriftError as exc:
         _record(item, error_report(options, exc, name=name, nodeid=item.nodeid))
         raise
@@ -398,7 +404,7 @@ def _load_frame(request: pytest.FixtureRequest, role: str) -> Any:
                                   base_dir=item.config.rootpath,
                                   features_key=options.features_key,
                                   format=(options.format or {}).get(role))
-            frame = _session(item.config).load(source, None, context).table
+            frame = _session(item.config).loader(item)(source, None, context).table
     except DriftError as exc:
         problem = str(exc)
     if problem is not None:

@@ -214,15 +214,18 @@ def load(source: Any, columns: Sequence[str] | None, context: LoadContext,
     if columns is not None:
         known = opened.column_names()
         columns = [c for c in columns if c in known]
+    elif isinstance(opened, FileSource) and opened.format in _CHEAP_HEADERS:
+        # "All columns", named, so the cache can serve them from columns read before.
+        columns = opened.column_names()
     needed = opened.estimated_bytes(columns)
     available = available_memory()
     if available is not None and needed > available * SHARE_PER_SIDE:
         raise DriftInputError(
             f"{context.role} {opened.description!r} (from {context.origin}) is too large for "
             f"memory: the tested columns need about {human_size(needed)} and "
-            f"{human_size(available)} is available. Test fewer features (features=[...]) or "
-            'run the check on the duckdb engine (engine="duckdb", pip install '
-            '"pytest-datadrift[duckdb]"), which streams the data from disk.'
+            f"{human_size(available)} is available. Test fewer features (features=[...]) "
+            "or a sample of the rows. Data this size needs the out-of-core duckdb engine "
+            '(engine="duckdb", SPEC §10), which this version does not have yet.'
         )
     if cache is not None and opened.cache_key is not None:
         table = cache.get(opened.cache_key, columns, opened.read)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pytest_drift.errors import DriftInputError
 from pytest_drift.loaders import streams
-from pytest_drift.loaders.paths import DataFile
+from pytest_drift.loaders.paths import EMPTY_ADVICE, DataFile
 
 
 class CsvFile:
@@ -116,7 +116,8 @@ class CsvFile:
                     f"{self.where}: {path} does not look like {self.file.format.upper()} "
                     "text: no header line. Is it another format (format=...)?"
                 )
-            return DriftInputError(f"{self.where}: {path} is empty (no header, no rows).")
+            return DriftInputError(f"{self.where}: {path} is empty (no header, no rows)."
+                                   f"{EMPTY_ADVICE}")
         if "UTF8" in message or "UTF-8" in message or isinstance(exc, UnicodeError):
             return DriftInputError(
                 f"{self.where}: {path} is not UTF-8 text{streams.first_non_utf8_line(self.file)}"
@@ -124,6 +125,12 @@ class CsvFile:
             )
         if isinstance(exc, OSError) and not isinstance(exc, ValueError):
             return DriftInputError(f"{self.where}: {path} cannot be read: {exc}")
+        quote = self._unterminated_quote_line()
+        if quote is not None:
+            return DriftInputError(
+                f"{self.where}: {path} has a quote that is never closed (from line {quote}): "
+                "everything after it became one value. Fix the quoting of that row."
+            )
         line = self._first_bad_line()
         at = f" at line {line}" if line else ""
         return DriftInputError(

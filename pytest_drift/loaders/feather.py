@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pytest_drift.errors import DriftInputError
-from pytest_drift.loaders.paths import DataFile
+from pytest_drift.loaders.paths import EMPTY_ADVICE, DataFile
 
 
 class FeatherFile:
@@ -16,7 +16,8 @@ class FeatherFile:
 
     def _fail(self, exc: Exception) -> DriftInputError:
         if self.file.path.stat().st_size == 0:
-            return DriftInputError(f"{self.where}: {self.file.path} is empty (0 bytes).")
+            return DriftInputError(f"{self.where}: {self.file.path} is empty (0 bytes)."
+                                   f"{EMPTY_ADVICE}")
         return DriftInputError(
             f"{self.where}: {self.file.path} is not a readable Feather/Arrow IPC file: {exc}")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pytest_drift.errors import DriftInputError
 from pytest_drift.loaders import streams
-from pytest_drift.loaders.paths import DataFile
+from pytest_drift.loaders.paths import EMPTY_ADVICE, DataFile
 from pytest_drift.loaders.records import records_to_table
 
 
@@ -24,6 +24,11 @@ class JsonFile:
             try:
                 with streams.text(self.file) as text:
                     document = json.load(text)
+            except RecursionError:
+                raise DriftInputError(
+                    f"{self.where}: {path} nests objects or lists too deeply to be records of "
+                    "features."
+                ) from None
             except UnicodeError:
                 raise DriftInputError(
                     f"{self.where}: {path} is not UTF-8 text"
@@ -31,7 +36,8 @@ class JsonFile:
                 ) from None
             except json.JSONDecodeError as exc:
                 if not exc.doc.strip():
-                    raise DriftInputError(f"{self.where}: {path} is empty.") from None
+                    raise DriftInputError(f"{self.where}: {path} is empty.{EMPTY_ADVICE}"
+                                          ) from None
                 raise DriftInputError(
                     f"{self.where}: {path} is not valid JSON at line {exc.lineno}, column "
                     f"{exc.colno}: {exc.msg}."

@@ -11,13 +11,17 @@ Python's json module, which names the line of a bad record.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pytest_drift.errors import DriftInputError
 from pytest_drift.loaders import streams
-from pytest_drift.loaders.paths import DataFile
+from pytest_drift.loaders.paths import EMPTY_ADVICE, DataFile
 from pytest_drift.loaders.records import json_lines, records_to_table
+
+#: A line whose first non-blank character does not open an object.
+_NOT_AN_OBJECT = re.compile(rb"(?:^|\n)[ \t\r]*[^{\s]")
 
 
 class JsonLinesFile:
@@ -33,19 +37,31 @@ class JsonLinesFile:
     def _load(self) -> Any:
         if self._table is None:
             if self.file.compression is None and self.file.path.stat().st_size == 0:
-                raise DriftInputError(f"{self.where}: {self.file.path} is empty (no lines).")
+                raise DriftInputError(f"{self.where}: {self.file.path} is empty (no lines)."
+                                      f"{EMPTY_ADVICE}")
             self._table = self._fast() or self._careful()
         return self._table
 
     def _fast(self) -> Any:
         """pyarrow's reader; None when it cannot read the file as it is."""
         import pyarrow as pa
-        import pyarrow.json as pajson
 
         try:
-            table = pajson.read_json(streams.binary(self.file))
-        except (pa.ArrowException, OSError, ValueError, EOFError):
+            return self._pyarrow()
+        except (pa.ArrowException, OSError, ValueError, EOFError):  # UnicodeError included
             return None
+
+    def _pyarrow(self) -> Any:
+        import pyarrow as pa
+        import pyarrow.json as pajson
+
+        with streams.binary(self.file) as stream:
+            data = stream.read()
+        # pyarrow reads a line that is not an object (null, a number, a list) as a row of
+        # nulls, or crashes on a first line of null: such files take the careful path.
+        if _NOT_AN_OBJECT.search(data):
+            return None
+        table = pajson.read_json(pa.BufferReader(data))
         if self.keys[0] not in table.column_names:
             return None if self.api_log else table
         column = table.column(self.keys[0]).combine_chunks()

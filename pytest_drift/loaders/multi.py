@@ -30,7 +30,8 @@ class Concatenated:
             if set(part.column_names()) != set(names):
                 raise DriftInputError(
                     f"{self.where}: {path} has columns {part.column_names()} but {first_path} "
-                    f"has {names}; the parts of one dataset must have the same columns."
+                    f"has {names}; the parts of one dataset must have the same columns. Rewrite "
+                    "them with one schema, or point at the parts you mean."
                 )
         return names
 

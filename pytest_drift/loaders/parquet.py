@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_drift.errors import DriftInputError
-from pytest_drift.loaders.paths import DataFile
+from pytest_drift.loaders.paths import EMPTY_ADVICE, DataFile
 
 
 def pa_is_dictionary(dtype: Any) -> bool:
@@ -25,7 +25,9 @@ class ParquetDataset:
         self.files = files
         empty = [f.path for f in files if f.path.stat().st_size == 0]
         if empty:
-            raise DriftInputError(f"{where}: {empty[0]} is empty (0 bytes), not Parquet.")
+            raise DriftInputError(f"{where}: {empty[0]} is empty (0 bytes), not Parquet."
+                                  f"{EMPTY_ADVICE}")
+        self._check_parts(files, where)
         try:
             if root.is_dir():
                 self.dataset = ds.dataset(root, format="parquet", partitioning="hive",
@@ -34,6 +36,31 @@ class ParquetDataset:
                 self.dataset = ds.dataset([str(f.path) for f in files], format="parquet")
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise DriftInputError(f"{where}: not readable as Parquet: {exc}") from None
+
+    @staticmethod
+    def _check_parts(files: list[DataFile], where: str) -> None:
+        """Every part is Parquet and has the first part's columns (pyarrow would take the
+        first part's schema and silently drop or null the others' columns)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        first: list[str] | None = None
+        for file in files:
+            try:
+                names = pq.read_schema(file.path).names
+            except (pa.ArrowException, OSError, ValueError):
+                raise DriftInputError(
+                    f"{where}: {file.path} is not a Parquet file (no Parquet footer). Check "
+                    "the file, or say its format (format='csv', ...)."
+                ) from None
+            if first is None:
+                first = names
+            elif set(names) != set(first):
+                raise DriftInputError(
+                    f"{where}: {file.path} has columns {names} but {files[0].path} has "
+                    f"{first}; the parts of one dataset must have the same columns. Rewrite "
+                    "them with one schema, or point at the parts you mean."
+                )
 
     def column_names(self) -> list[str]:
         return list(self.dataset.schema.names)

@@ -31,6 +31,24 @@ COMPRESSION_SUFFIXES = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd
 COMPRESSIBLE = ("csv", "tsv", "json", "jsonl")
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".pck", ".joblib", ".dill")
 GLOB_CHARACTERS = ("*", "?", "[")
+EMPTY_ADVICE = " The job that writes it produced nothing: check that job, or point at another file."
+#: Pickle protocols 2 to 5 start with these two bytes.
+PICKLE_MAGIC = tuple(bytes([0x80, protocol]) for protocol in range(2, 6))
+
+
+def looks_like_pickle(path: Path) -> bool:
+    """A file whose first bytes are a pickle's, whatever its name says."""
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(2) in PICKLE_MAGIC
+    except OSError:
+        return False
+
+
+def pickle_refusal(where: str, path: Path) -> str:
+    return (f"{where}: {path} is a pickle file. Pickles can run arbitrary code when loaded, "
+            "so they are never loaded: write the data as Parquet (DataFrame.to_parquet) or "
+            f"CSV. Supported files: {known_suffixes()}.")
 
 
 @dataclass(frozen=True)
@@ -59,12 +77,8 @@ def known_suffixes() -> str:
 def detect(path: Path, where: str, override: str | None = None) -> DataFile:
     """The format of ``path`` from its suffixes, or ``override`` (the ``format`` option)."""
     name = path.name.lower()
-    if name.endswith(PICKLE_SUFFIXES):
-        raise DriftInputError(
-            f"{where}: {path} is a pickle file. Pickles can run arbitrary code when loaded, "
-            "so they are never loaded: write the data as Parquet (DataFrame.to_parquet) or CSV. "
-            f"Supported files: {known_suffixes()}."
-        )
+    if name.endswith(PICKLE_SUFFIXES) or looks_like_pickle(path):
+        raise DriftInputError(pickle_refusal(where, path))
     compression = None
     stem = name
     for suffix, codec in COMPRESSION_SUFFIXES.items():

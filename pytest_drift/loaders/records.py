@@ -60,6 +60,11 @@ def json_lines(stream: IO[str], where: str, path: object) -> Iterator[tuple[int,
             continue
         try:
             value = json.loads(line)
+        except RecursionError:
+            raise DriftInputError(
+                f"{where}: {path} line {number} nests objects or lists too deeply to be a "
+                "record of features."
+            ) from None
         except json.JSONDecodeError as exc:
             raise DriftInputError(
                 f"{where}: {path} line {number} is not valid JSON ({exc.msg} at column "
@@ -67,7 +72,18 @@ def json_lines(stream: IO[str], where: str, path: object) -> Iterator[tuple[int,
             ) from None
         if not isinstance(value, dict):
             raise DriftInputError(
-                f"{where}: {path} line {number} is a JSON {type(value).__name__}, not an "
-                "object. Each line must be one JSON object."
+                f"{where}: {path} line {number} is {_json_kind(value)}, not an object. Each "
+                "line must be one JSON object."
             )
         yield number, value
+
+
+def _json_kind(value: Any) -> str:
+    """How JSON names the value: null, a number, a string, a list."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string" if isinstance(value, str) else "a list"

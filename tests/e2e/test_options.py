@@ -269,8 +269,9 @@ def test_unknown_feature_lists_the_columns(project, marker, args, origin):
                "Acceleration, Origin")
     result.stdout.fnmatch_lines([
         "*ERROR at setup of test_cars*",
-        f"*{literal(origin)}: unknown feature '*' (did you mean '*'?); the datasets have "
-        f"columns: {columns}",
+        f"*{literal(origin)}: unknown feature '*' (did you mean '*'?); the datasets (baseline"
+        f" 'data/cars_model_years/baseline.csv' and candidate "
+        f"'data/cars_model_years/candidate.csv') have columns: {columns}",
     ])
     entry = check(report, "test_cars")
     assert entry["status"] == "ERROR"
