@@ -112,6 +112,8 @@ def render(
         status = str(entry.get("status"))
         if verbosity < 0:
             console.print(short_line(entry), style=STATUS_STYLE.get(status), soft_wrap=True)
+            for note in entry.get("notes", []):
+                console.print(f"  warning: {note}", style="yellow", soft_wrap=True)
             continue
         if status == "ERROR" and not entry.get("details"):
             console.print(f"{entry.get('name')} ERROR", style=STATUS_STYLE[status])
