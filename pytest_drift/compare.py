@@ -10,6 +10,7 @@ from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_drift import waivers as waiver_clock
 from pytest_drift.errors import DriftDetected, DriftError, DriftInputError, DriftUsageError
 from pytest_drift.models import (
     DRIFT_DETECTED,
@@ -21,7 +22,6 @@ from pytest_drift.models import (
 )
 from pytest_drift.options import CheckOptions, Layer, resolve_check
 from pytest_drift.stats.registry import TestRegistry
-from pytest_drift.waivers import today as default_today
 
 if TYPE_CHECKING:
     from pytest_drift.loaders import LoadContext, LoadedData
@@ -172,7 +172,7 @@ def run_check(
     from pytest_drift.evaluate import evaluate_feature
     from pytest_drift.verdict import active_waivers, check_notes, decide, false_alarm
 
-    waivers = active_waivers(options, (today or default_today)())
+    waivers = active_waivers(options, (today or waiver_clock.today)())
     names = {"baseline": train_reader.description, "candidate": prod_reader.description}
     raw: list[FeatureResult] = []
     for feature in tested:

@@ -95,6 +95,12 @@ def failure_message(entry: Mapping[str, Any]) -> str:
     for name in entry.get("drifted_features", []):
         lines.append("  " + feature_line(name, details[name], entry))
     lines.append(verdict_line(entry))
+    small = [(name, d) for name, d in details.items() if d.get("decided_by") == "min_effect"]
+    if small:
+        lines.append("significant but under min_effect " + str(entry.get("min_effect")) + ": "
+                     + "; ".join(f"{name} (effect {fmt_number(d.get('effect'))}, p="
+                                 f"{fmt_number(d.get('adjusted_p_value') or d.get('p_value'), 3)})"
+                                 for name, d in small))
     waived: Mapping[str, str] = entry.get("waived_features", {})
     if waived:
         lines.append("waived: " + "; ".join(f"{k} ({v})" for k, v in waived.items()))

@@ -142,13 +142,13 @@ def _parse_test_name(raw: object) -> str:
     raise ValueError("must be the name of a test, e.g. ks, chi2, cvm, anderson, psi")
 
 
-def _parse_mapping(raw: object, what: str) -> dict[str, str]:
+def _parse_mapping(raw: object, what: str, *, commas: bool = True) -> dict[str, str]:
     """A {feature: value} mapping; from flags and ini, ``feature=value`` items separated
-    by commas or lines (``feature: value`` too)."""
+    by lines, or by commas when ``commas`` (``feature: value`` too)."""
     if isinstance(raw, str):
         items: dict[str, str] = {}
         # One item per line (ini), or comma-separated on one line (a flag).
-        parts = raw.splitlines() if "\n" in raw.strip() else raw.split(",")
+        parts = raw.splitlines() if "\n" in raw.strip() or not commas else raw.split(",")
         for part in parts:
             if not part.strip():
                 continue
@@ -173,7 +173,7 @@ def _parse_waive(raw: object) -> dict[str, str]:
     """``{feature: "reason until YYYY-MM-DD"}``; the date is required (see waivers.py)."""
     from pytest_drift.waivers import parse_waiver
 
-    waivers = _parse_mapping(raw, "reason until YYYY-MM-DD")
+    waivers = _parse_mapping(raw, "reason until YYYY-MM-DD", commas=False)  # reasons have commas
     for feature, text in waivers.items():
         parse_waiver(feature, text)
     return waivers

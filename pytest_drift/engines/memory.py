@@ -91,7 +91,7 @@ def numeric_bins(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> Bins:
     from pytest_drift.stats.effects import PSI_BINS
 
     left, right = np.asarray(train, dtype=np.float64), np.asarray(prod, dtype=np.float64)
-    quantiles = np.linspace(0, 1, PSI_BINS + 1)[1:-1]
+    quantiles = np.arange(1, PSI_BINS) / PSI_BINS  # exact tenths (linspace gives 0.3000...04)
     edges = np.unique(np.quantile(left, quantiles))
     count = edges.size + 1
     train_counts = np.bincount(np.searchsorted(edges, left, side="right"), minlength=count)

@@ -6,6 +6,7 @@ numeric features is stated with the result: ``PSI_BINS`` bins at the baseline's 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -58,6 +59,7 @@ def new_and_gone(categories: Sequence[str], train_counts: Sequence[int],
     return new, gone
 
 
+@functools.lru_cache(maxsize=1024)
 def min_detectable_ks(n_train: int, n_prod: int, alpha: float) -> float:
     """The smallest KS statistic that would be significant at ``alpha`` for these sizes
     (Smirnov's asymptotic distribution, as scipy uses for large samples)."""

@@ -7,6 +7,7 @@ through the ``pytest_drift_register_tests`` hook.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -127,8 +128,11 @@ class AndersonTest:
     def run(self, data: NumericData) -> TestOutcome:
         from scipy import stats
 
-        result, notes = _quietly(lambda: stats.anderson_ksamp([_floats(data.train),
-                                                               _floats(data.prod)]))
+        samples = [_floats(data.train), _floats(data.prod)]
+        # scipy >= 1.17 asks for `variant` (midrank is the default it replaces).
+        takes_variant = "variant" in inspect.signature(stats.anderson_ksamp).parameters
+        result, notes = _quietly(lambda: stats.anderson_ksamp(
+            samples, **({"variant": "midrank"} if takes_variant else {})))
         return TestOutcome(float(result.statistic), float(result.pvalue), notes)
 
 
