@@ -86,7 +86,7 @@ def _missing_test(train_missing: int, train_n: int, prod_missing: int, prod_n: i
 def _numeric(feature: str, train: Any, prod: Any, options: CheckOptions,
              registry: TestRegistry) -> FeatureResult | str:
     from pytest_drift.columns import numeric_column
-    from pytest_drift.engines.memory import ks_gap, numeric_bins, wasserstein
+    from pytest_drift.engines.memory import ecdf_chart, ks_gap, numeric_bins, wasserstein
     from pytest_drift.stats.effects import js_distance, min_detectable_ks, psi
     from pytest_drift.stats.ks import ks_test
 
@@ -120,13 +120,14 @@ def _numeric(feature: str, train: Any, prod: Any, options: CheckOptions,
         min_detectable_ks=min_detectable_ks(gap.n_train, gap.n_prod, options.alpha),
         missing_p_value=_missing_test(left.missing + left.infinite, gap.n_train,
                                       right.missing + right.infinite, gap.n_prod),
+        chart=ecdf_chart(left.values, right.values, gap.location),
     )
 
 
 def _categorical(feature: str, train: Any, prod: Any, options: CheckOptions,
                  registry: TestRegistry) -> FeatureResult | str:
     from pytest_drift.columns import category_counts
-    from pytest_drift.engines.memory import category_table
+    from pytest_drift.engines.memory import bars_chart, category_table
     from pytest_drift.stats.effects import cramers_v, js_distance, new_and_gone, psi
 
     left, right = category_counts(train, feature), category_counts(prod, feature)
@@ -155,6 +156,7 @@ def _categorical(feature: str, train: Any, prod: Any, options: CheckOptions,
         js_distance=js_distance(table.train_counts, table.prod_counts),
         new_categories=tuple(new), gone_categories=tuple(gone),
         missing_p_value=_missing_test(left.missing, n_train, right.missing, n_prod),
+        chart=bars_chart(table),
     )
 
 

@@ -75,3 +75,23 @@ def pytest_drift_register_tests(register: Callable[[Any], None]) -> None:
         def pytest_drift_register_tests(register):
             register(WelchTest())
     """
+
+
+@pytest.hookspec
+def pytest_drift_report(check: Mapping[str, Any]) -> None:
+    """Receive each finished check: send alerts, write metrics. Every implementation runs.
+
+    Called on the controller (never on an xdist worker) as each test's checks arrive, with
+    the check's JSON entry as it appears in ``drift_report.json`` (plain, strict JSON
+    values): ``check["name"]``, ``check["status"]``, ``check["drift_percentage"]``,
+    ``check["details"][feature]["p_value"]``, ... An exception here is a bug in the sink and
+    stops the session, so catch what your network calls may raise.
+
+    Example, a ``conftest.py`` that prints failed checks::
+
+        def pytest_drift_report(check):
+            if check["status"] != "NORMAL":
+                print(f"{check['nodeid']}: {check['status']} {check['drifted_features']}")
+
+    ``examples/sinks/`` has a Slack-compatible webhook and a Prometheus metrics file.
+    """

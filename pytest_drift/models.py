@@ -79,6 +79,8 @@ class FeatureResult:
     missing_p_value: float | None = None
     missing_drift: bool = False
     waiver: str | None = None
+    #: What the HTML report draws (ECDFs or category shares); not in the JSON report.
+    chart: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def train_missing_share(self) -> float:
@@ -90,8 +92,9 @@ class FeatureResult:
         total = self.prod_n + self.prod_missing + self.prod_infinite
         return (self.prod_missing + self.prod_infinite) / total if total else 0.0
 
-    def to_json(self) -> dict[str, Any]:
-        """The feature's entry under ``details`` in the report."""
+    def to_json(self, *, charts: bool = False) -> dict[str, Any]:
+        """The feature's entry under ``details`` in the report (``charts``: with the data
+        the HTML report draws, which the JSON report leaves out)."""
         entry: dict[str, Any] = {
             "test": self.test,
             "kind": self.kind,
@@ -132,6 +135,8 @@ class FeatureResult:
             entry["top_category"] = self.top_category.to_json()
         entry["waiver"] = self.waiver
         entry["notes"] = list(self.notes)
+        if charts and self.chart is not None:
+            entry["chart"] = dict(self.chart)
         return entry
 
 
@@ -198,8 +203,9 @@ class DriftReport:
         """True when the gate passed (status NORMAL)."""
         return self.status == NORMAL
 
-    def to_json(self) -> dict[str, Any]:
-        """The check entry of the session report (fields of ``analyze_drift.py`` first)."""
+    def to_json(self, *, charts: bool = False) -> dict[str, Any]:
+        """The check entry of the session report (fields of ``analyze_drift.py`` first);
+        ``charts`` adds each feature's chart data, for the HTML report."""
         return {
             "name": self.name,
             "nodeid": self.nodeid,
@@ -217,7 +223,8 @@ class DriftReport:
             "correction": None if self.correction == "none" else self.correction,
             "status": self.status,
             "skipped_features": dict(self.skipped_features),
-            "details": {name: result.to_json() for name, result in self.details.items()},
+            "details": {name: result.to_json(charts=charts)
+                        for name, result in self.details.items()},
             "mode": self.mode,
             "min_effect": self.min_effect,
             "false_alarm_probability": self.false_alarm_probability,

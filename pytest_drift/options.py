@@ -313,6 +313,9 @@ OPTIONS: tuple[Option, ...] = (
            "session report path, relative to rootdir (default drift_report.json; empty "
            "disables); as a marker keyword, an extra file for that check alone", "PATH",
            session_scoped=True),
+    Option("html", None, _parse_text,
+           "also write a self-contained HTML report (charts per feature) to this path, "
+           "relative to rootdir", "PATH", session_scoped=True, where=frozenset({"flag", "ini"})),
     Option("name", None, _parse_text, "a name for the check in the report (marker and API only)",
            "NAME", where=frozenset({"marker"})),
 )
@@ -381,6 +384,7 @@ class SessionOptions:
     """Options that belong to the whole pytest session."""
 
     report: str | None
+    html: str | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
     #: Where each value came from, in words (e.g. ``command line --drift-report``).
     origins: Mapping[str, str] = field(default_factory=dict)
@@ -426,6 +430,8 @@ def resolve_check(layers: Sequence[Layer]) -> CheckOptions:
     sources: dict[str, str] = {}
     origins: dict[str, str] = {}
     for option in OPTIONS:
+        if option.session_scoped and "marker" not in option.where:
+            continue  # a session output (html), nothing a check has
         usable = [
             layer for layer in layers
             if not (option.session_scoped and layer.kind in ("command line", "ini"))
@@ -440,7 +446,12 @@ def resolve_check(layers: Sequence[Layer]) -> CheckOptions:
 
 def resolve_session(layers: Sequence[Layer]) -> SessionOptions:
     """Resolve the session-scoped options (the report path) from command line and ini."""
-    option = OPTIONS_BY_NAME["report"]
-    value, kind, origin = _resolve_one(option, layers, option.default)
-    report = value if isinstance(value, str) and value else None
-    return SessionOptions(report=report, sources={"report": kind}, origins={"report": origin})
+    values: dict[str, str | None] = {}
+    sources: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    for name in ("report", "html"):
+        option = OPTIONS_BY_NAME[name]
+        value, sources[name], origins[name] = _resolve_one(option, layers, option.default)
+        values[name] = value if isinstance(value, str) and value else None
+    return SessionOptions(report=values["report"], html=values["html"], sources=sources,
+                          origins=origins)

@@ -6,6 +6,7 @@ Hooks read the config, call the core and render; the verdict is the core's. Heav
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,7 +67,11 @@ class DriftSession:
             session_options = resolve_session(self.layers)
         except DriftUsageError as exc:
             raise pytest.UsageError(f"pytest-datadrift: {exc}") from None
-        self.report_path = _report_path(config, session_options)
+        self.report_path = _output_path(config, session_options, "report")
+        self.html_path = _output_path(config, session_options, "html")
+        #: node id → (file, line) of the tests that ran checks, for annotations.
+        self.locations: dict[str, tuple[str, int]] = {}
+        self.github_commands: list[str] = []
         self.entries: list[dict[str, Any]] = []
         self.written: Path | None = None
         self.write_error: str | None = None
@@ -111,8 +116,16 @@ class DriftSession:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         entries = getattr(report, "drift_checks", None)
-        if entries:
-            self.entries.extend(entries)
+        if not entries:
+            return
+        self.entries.extend(entries)
+        path, line, _ = report.location
+        self.locations[report.nodeid] = (path, (line or 0) + 1)
+        if not self.is_worker:
+            from pytest_drift.report import strict, without_charts
+
+            for entry in entries:
+                self.config.hook.pytest_drift_report(check=strict(without_charts(entry)))
 
     def pytest_unconfigure(self) -> None:
         self.cache.clear()
@@ -121,7 +134,11 @@ class DriftSession:
         return sorted(self.entries, key=lambda e: (str(e.get("nodeid")), str(e.get("name"))))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.is_worker or not self.entries or self.report_path is None:
+        if self.is_worker or not self.entries:
+            return
+        if self.report_path is None:
+            if os.environ.get("GITHUB_ACTIONS") == "true":
+                self._github()
             return
         from pytest_drift.compare import utc_now
         from pytest_drift.report import session_report, write_json
@@ -133,6 +150,23 @@ class DriftSession:
             # A report that CI expects as an artifact and does not get fails the run.
             self.write_error = f"pytest-datadrift: could not write the drift report: {exc}"
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            self._github()
+
+    def _github(self) -> None:
+        """The step summary (appended to ``$GITHUB_STEP_SUMMARY``) and the annotations
+        (printed with the terminal summary)."""
+        from pytest_drift.github import step_summary, workflow_commands
+
+        entries = self.sorted_entries()
+        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_file:
+            try:
+                with open(summary_file, "a", encoding="utf-8") as stream:
+                    stream.write(step_summary(entries, str(self.written or "")) + "\n")
+            except OSError as exc:
+                self.write_error = f"pytest-datadrift: could not write the step summary: {exc}"
+        self.github_commands = workflow_commands(entries, self.locations)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.is_worker or not self.entries:
@@ -148,19 +182,23 @@ class DriftSession:
             terminalreporter.write_line(f"drift report: {self.written}")
         if self.write_error is not None:
             terminalreporter.write_line(self.write_error, red=True, bold=True)
+        for command in self.github_commands:
+            terminalreporter.write_line(command)
 
 
-def _report_path(config: pytest.Config, options: SessionOptions) -> Path | None:
-    """The session report's path (``~`` and ``${ENV}`` expanded, relative to the rootdir);
-    a path that can never be written is a usage error now, not a crash at the end."""
+def _output_path(config: pytest.Config, options: SessionOptions, name: str) -> Path | None:
+    """The path of a session output (``report`` or ``html``), ``~`` and ``${ENV}``
+    expanded, relative to the rootdir; a path that can never be written is a usage error
+    now, not a crash at the end."""
     from pytest_drift.loaders import resolve_path
 
-    if options.report is None:
+    raw = getattr(options, name)
+    if raw is None:
         return None
-    path = resolve_path(options.report, config.rootpath)
+    path = resolve_path(raw, config.rootpath)
     if path.is_dir():
         raise pytest.UsageError(
-            f"pytest-datadrift: report={options.report!r} (from {options.origins['report']}): "
+            f"pytest-datadrift: {name}={raw!r} (from {options.origins[name]}): "
             f"{path} is a directory; "
             "give a file path such as reports/drift_report.json"
         )
@@ -245,7 +283,8 @@ def _check_options(item: pytest.Item, first: Layer) -> CheckOptions:
 
 
 def _record(item: pytest.Item, report: DriftReport) -> None:
-    item.stash.setdefault(item_key, ItemChecks()).pending.append(report.to_json())
+    entry = report.to_json(charts=_session(item.config).html_path is not None)
+    item.stash.setdefault(item_key, ItemChecks()).pending.append(entry)
 
 
 def _run(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:

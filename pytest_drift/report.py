@@ -59,8 +59,17 @@ def session_report(entries: Sequence[Mapping[str, Any]], timestamp: str) -> dict
         "version": package_version(),
         "timestamp": timestamp,
         "status": worst_status(entries),
-        "checks": list(entries),
+        "checks": [without_charts(entry) for entry in entries],
     }
+
+
+def without_charts(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A check entry without the HTML report's chart data."""
+    if "details" not in entry:
+        return dict(entry)
+    details = {name: {k: v for k, v in detail.items() if k != "chart"}
+               for name, detail in entry["details"].items()}
+    return {**entry, "details": details}
 
 
 def write_json(path: Path, document: Mapping[str, Any]) -> Path:

@@ -113,3 +113,40 @@ def wasserstein(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> float:
     left_cdf = left.searchsorted(values[:-1], "right") / left.size
     right_cdf = right.searchsorted(values[:-1], "right") / right.size
     return float(np.sum(np.multiply(np.abs(left_cdf - right_cdf), deltas)))
+
+
+#: ECDFs in the HTML report are drawn from at most this many points per feature.
+CHART_POINTS = 300
+
+
+def ecdf_chart(train: npt.NDArray[Any], prod: npt.NDArray[Any], gap_at: Any) -> dict[str, Any]:
+    """Both ECDFs on one grid of at most ``CHART_POINTS`` values (quantiles of the pooled
+    sample), always including the point of the maximum gap, each height exact there."""
+    import numpy as np
+
+    left = np.sort(np.asarray(train, dtype=np.float64))
+    right = np.sort(np.asarray(prod, dtype=np.float64))
+    pooled = np.concatenate((left, right))
+    grid = np.unique(np.quantile(pooled, np.linspace(0.0, 1.0, CHART_POINTS - 1)))
+    grid = np.unique(np.append(grid, float(gap_at)))
+    return {
+        "kind": "ecdf",
+        "x": grid.tolist(),
+        "train": (np.searchsorted(left, grid, side="right") / left.size).tolist(),
+        "prod": (np.searchsorted(right, grid, side="right") / right.size).tolist(),
+        "gap_at": float(gap_at),
+    }
+
+
+def bars_chart(table: CategoryTable, most: int = 30) -> dict[str, Any]:
+    """Category shares of both sides, the ``most`` categories with the largest shares."""
+    n_train, n_prod = sum(table.train_counts), sum(table.prod_counts)
+    rows = sorted(zip(table.categories, table.train_counts, table.prod_counts, strict=True),
+                  key=lambda row: -max(row[1] / n_train, row[2] / n_prod))[:most]
+    return {
+        "kind": "bars",
+        "categories": [row[0] for row in rows],
+        "train": [row[1] / n_train for row in rows],
+        "prod": [row[2] / n_prod for row in rows],
+        "others": max(len(table.categories) - most, 0),
+    }

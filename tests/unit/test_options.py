@@ -11,6 +11,9 @@ import pytest
 from pytest_drift.errors import DriftUsageError
 from pytest_drift.options import OPTIONS, OPTIONS_BY_NAME, Layer, resolve_check, resolve_session
 
+#: Options a check has (session outputs such as html are not among them).
+CHECK_OPTIONS = [o for o in OPTIONS if not (o.session_scoped and "marker" not in o.where)]
+
 INI = "/x/pytest.ini"
 
 
@@ -57,7 +60,7 @@ def test_first_layer_wins_later_layers_fill_gaps_default_otherwise() -> None:
 
 def test_defaults_when_no_layer_has_a_value() -> None:
     options = resolve_check([marker(), cli(), ini()])
-    for option in OPTIONS:
+    for option in CHECK_OPTIONS:
         assert options.sources[option.name] == "default", option.name
     assert options.alpha == 0.05
     assert options.threshold == 20.0
@@ -71,10 +74,10 @@ def test_defaults_when_no_layer_has_a_value() -> None:
 def test_every_option_has_a_recorded_source() -> None:
     layers = [marker(alpha=0.2), cli(threshold=5), ini(mode="warn")]
     options = resolve_check(layers)
-    assert set(options.sources) == {option.name for option in OPTIONS}
-    assert set(options.origins) == {option.name for option in OPTIONS}
+    assert set(options.sources) == {option.name for option in CHECK_OPTIONS}
+    assert set(options.origins) == {option.name for option in CHECK_OPTIONS}
     assert options.sources == {
-        **{option.name: "default" for option in OPTIONS},
+        **{option.name: "default" for option in CHECK_OPTIONS},
         "alpha": "marker", "threshold": "command line", "mode": "ini",
     }
 
@@ -110,20 +113,20 @@ def test_report_is_session_scoped() -> None:
 def test_resolve_session_precedence() -> None:
     session = resolve_session([cli(report="cli.json"), ini(report="ini.json")])
     assert session.report == "cli.json"
-    assert session.sources == {"report": "command line"}
+    assert session.sources["report"] == "command line"
     session = resolve_session([cli(), ini(report="ini.json")])
     assert session.report == "ini.json"
-    assert session.sources == {"report": "ini"}
+    assert session.sources["report"] == "ini"
     session = resolve_session([cli(), ini()])
     assert session.report == "drift_report.json"
-    assert session.sources == {"report": "default"}
+    assert session.sources["report"] == "default"
 
 
 @pytest.mark.parametrize("empty", ["", "  "])
 def test_empty_report_disables_it(empty: str) -> None:
     session = resolve_session([cli(report=empty), ini(report="ini.json")])
     assert session.report is None
-    assert session.sources == {"report": "command line"}
+    assert session.sources["report"] == "command line"
 
 
 # --- parsing ---------------------------------------------------------------------------

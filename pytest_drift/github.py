@@ -1,0 +1,106 @@
+"""GitHub Actions: a Markdown step summary and one workflow annotation per failed check.
+
+Used on the controller only, when ``GITHUB_ACTIONS=true``. Reads check entries; computes
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pytest_drift.messages import against_threshold, change_text, fmt_number
+from pytest_drift.terminal import ordered_features
+
+#: Features tables longer than this go into a collapsed <details> block.
+COLLAPSE_AFTER = 10
+ICONS = {"NORMAL": "✅", "DRIFT_DETECTED": "❌", "ERROR": "⚠️"}
+
+
+def _cell(text: object) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow command's message (``%``, ``\\r``, ``\\n``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command's property value (also ``:`` and ``,``)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _features_table(entry: Mapping[str, Any]) -> list[str]:
+    rows = ["| | feature | test | statistic | p-value | baseline → candidate | n |",
+            "|---|---|---|---:|---:|---|---:|"]
+    for name, detail in ordered_features(entry):
+        mark = "**DRIFT**" if detail.get("drift_detected") else (
+            "waived" if detail.get("decided_by") == "waiver" else "ok")
+        rows.append(
+            f"| {mark} | {_cell(name)} | {detail.get('test')} | "
+            f"{fmt_number(detail.get('statistic'))} | {fmt_number(detail.get('p_value'), 3)} | "
+            f"{_cell(change_text(detail, compact=True))} | "
+            f"{detail.get('train_n')}/{detail.get('prod_n')} |"
+        )
+    return rows
+
+
+def step_summary(entries: Sequence[Mapping[str, Any]], report_path: str | None) -> str:
+    """The Markdown appended to ``$GITHUB_STEP_SUMMARY``: a verdict per check, drifted
+    features first, long tables collapsed."""
+    failed = sum(e.get("status") != "NORMAL" for e in entries)
+    lines = [f"## Data drift: {len(entries) - failed} of {len(entries)} checks passed", ""]
+    for entry in entries:
+        status = str(entry.get("status"))
+        title = f"### {ICONS.get(status, '')} `{_cell(entry.get('name'))}` {status}"
+        if entry.get("mode") == "warn" and status == "DRIFT_DETECTED":
+            title += " (warn mode)"
+        lines += [title, ""]
+        if status == "ERROR":
+            lines += [f"> {_cell(entry.get('error'))}", ""]
+            continue
+        correction = f", {entry['correction']} correction" if entry.get("correction") else ""
+        lines += [f"Drift {against_threshold(entry)}: {entry.get('features_with_drift')} of "
+                  f"{entry.get('features_tested')} features at alpha {entry.get('alpha')}"
+                  f"{correction}. Candidate `{_cell(entry.get('candidate'))}`, baseline "
+                  f"`{_cell(entry.get('baseline'))}`.", ""]
+        table = _features_table(entry)
+        if len(table) - 2 > COLLAPSE_AFTER:
+            lines += ["<details><summary>all features</summary>", "", *table, "",
+                      "</details>", ""]
+        else:
+            lines += [*table, ""]
+        for name, reason in entry.get("skipped_features", {}).items():
+            lines.append(f"- skipped `{_cell(name)}`: {_cell(reason)}")
+        for note in entry.get("notes", []):
+            lines.append(f"- warning: {_cell(note)}")
+        lines.append("")
+    if report_path:
+        lines += [f"Report: `{report_path}`", ""]
+    return "\n".join(lines)
+
+
+def workflow_commands(entries: Sequence[Mapping[str, Any]],
+                locations: Mapping[str, tuple[str, int]]) -> list[str]:
+    """One ``::error`` (``::warning`` in warn mode) per failed check, at its test's file and
+    line when known."""
+    from pytest_drift.messages import failure_message
+
+    commands = []
+    for entry in entries:
+        status = entry.get("status")
+        if status == "NORMAL":
+            continue
+        level = "warning" if entry.get("mode") == "warn" and status == "DRIFT_DETECTED" \
+            else "error"
+        message = (failure_message(entry) if status == "DRIFT_DETECTED"
+                   else f"drift check could not run: {entry.get('error')}")
+        properties = [f"title={escape_property('data drift: ' + str(entry.get('name')))}"]
+        location = locations.get(str(entry.get("nodeid")))
+        if location is not None:
+            properties[:0] = [f"file={escape_property(location[0])}",
+                              f"line={location[1]}"]
+        commands.append(f"::{level} {','.join(properties)}::{escape_data(message)}")
+    return commands
