@@ -128,11 +128,12 @@ def run_check(
     loader: Loader | None = None,
     registry: TestRegistry | None = None,
     today: Callable[[], datetime.date] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DriftReport:
     """Run one resolved check. Loading and usage errors propagate as :class:`DriftError`.
 
     ``registry`` holds the tests by name (the plugin adds hook-registered ones); ``today``
-    is the clock waivers are judged by.
+    is the clock waivers are judged by; ``progress(done, total)`` hears of each feature.
     ``loader(source, columns, context)`` reads a dataset (the plugin passes its
     ``pytest_drift_load`` hook, with a session cache); the default is the built-in loader.
     ``api_log=True`` requires a JSON Lines candidate to be an API request log (inputs under
@@ -175,13 +176,15 @@ def run_check(
     waivers = active_waivers(options, (today or waiver_clock.today)())
     names = {"baseline": train_reader.description, "candidate": prod_reader.description}
     raw: list[FeatureResult] = []
-    for feature in tested:
+    for done, feature in enumerate(tested, start=1):
         result = evaluate_feature(feature, train, prod, options, names,
                                   registry or TestRegistry())
         if isinstance(result, str):
             skipped[feature] = result
         else:
             raw.append(result)
+        if progress is not None:
+            progress(done, len(tested))
     details = {result.name: result for result in decide(raw, options, waivers)}
 
     drifted = sum(result.drift_detected for result in details.values())
