@@ -7,6 +7,7 @@ Hooks read the config, call the core and render; the verdict is the core's. Heav
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from pytest_drift.compare import Loader
     from pytest_drift.loaders import LoadContext, LoadedData
     from pytest_drift.models import DriftReport
+    from pytest_drift.progress import CheckProgress
     from pytest_drift.stats.registry import TestRegistry
 
 MARKER = "drift"
@@ -100,6 +102,17 @@ class DriftSession:
             self.config.hook.pytest_drift_register_tests(register=registry.register)
             self._registry = registry
         return self._registry
+
+    def progress(self, label: str) -> CheckProgress:
+        """A progress bar for a slow check, on a terminal only (not -q, not a worker)."""
+        from pytest_drift.progress import CheckProgress
+
+        stdout = sys.__stdout__
+        enabled = (not self.is_worker and self.config.get_verbosity() >= 0
+                   and stdout is not None and stdout.isatty())
+        capture = self.config.pluginmanager.get_plugin("capturemanager")
+        suspend = getattr(capture, "global_and_fixture_disabled", None)
+        return CheckProgress(label, enabled=enabled, suspend_capture=suspend)
 
     def loader(self, item: pytest.Item) -> Loader:
         """Load through the ``pytest_drift_load`` hook as seen from ``item``: conftest
@@ -294,9 +307,13 @@ def _run(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:
 
     try:
         session = _session(item.config)
-        report = run_check(options, base_dir=item.config.rootpath, name=name,
-                           nodeid=item.nodeid, loader=session.loader(item),
-                           registry=session.registry)
+        progress = session.progress(name)
+        try:
+            report = run_check(options, base_dir=item.config.rootpath, name=name,
+                               nodeid=item.nodeid, loader=session.loader(item),
+                               registry=session.registry, progress=progress)
+        finally:
+            progress.close()
     except DriftError as exc:
         _record(item, error_report(options, exc, name=name, nodeid=item.nodeid))
         raise
