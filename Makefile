@@ -24,7 +24,7 @@ test: $(STAMP)
 
 ## lint: ruff and mypy --strict
 lint: $(STAMP)
-	$(BIN)/ruff check pytest_drift tests examples
+	$(BIN)/ruff check pytest_drift tests examples docs
 	$(BIN)/mypy
 
 clean:
