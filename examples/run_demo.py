@@ -2,7 +2,8 @@
 
 Steps, each checked (the demo fails loudly when something behaves otherwise):
 
-1. ``python -m pytest`` in ``examples/``: twelve tests with drift gates. Exactly one of them,
+1. ``python -m pytest`` in ``examples/``: tests with drift gates (markers, fixtures and a
+   declarative check in ``pyproject.toml``). Exactly one of them,
    ``tests/test_gates.py::test_cars_gate_fails_on_model_year_drift``, fails on purpose, so
    pytest must exit with 1 and that test (and only it) must have failed on its drift gate.
 2. An excerpt of the session report ``examples/reports/drift_report.json``: the session
@@ -200,7 +201,8 @@ def check_label(check: Mapping[str, Any]) -> str:
     nodeid, name = str(check.get("nodeid") or ""), str(check.get("name") or "")
     if not nodeid:
         return name
-    return nodeid if nodeid.endswith(name) else f"{nodeid}  name={name}"
+    # A declarative check's node id is pyproject.toml::drift[<name>].
+    return nodeid if nodeid.endswith((name, f"[{name}]")) else f"{nodeid}  name={name}"
 
 
 def percent(value: Any) -> str:

@@ -6,6 +6,7 @@ nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,9 +18,22 @@ COLLAPSE_AFTER = 10
 ICONS = {"NORMAL": "✅", "DRIFT_DETECTED": "❌", "ERROR": "⚠️"}
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _cell(text: object) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text safe inside a Markdown table cell: on one line (a lone ``\\r`` ends a line in
+    Markdown too), pipes escaped."""
+    return _LINE_BREAK.sub(" ", str(text)).replace("|", "\\|")
+
+
+def _code(text: object) -> str:
+    """An inline code span that shows ``text`` verbatim, outside a table: on one line, with a
+    fence longer than any run of backticks in it (backslash escapes do not work in code)."""
+    text = _LINE_BREAK.sub(" ", str(text))
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def escape_data(text: str) -> str:
@@ -54,7 +68,7 @@ def step_summary(entries: Sequence[Mapping[str, Any]], report_path: str | None) 
     lines = [f"## Data drift: {len(entries) - failed} of {len(entries)} checks passed", ""]
     for entry in entries:
         status = str(entry.get("status"))
-        title = f"### {ICONS.get(status, '')} `{_cell(entry.get('name'))}` {status}"
+        title = f"### {ICONS.get(status, '')} {_code(entry.get('name'))} {status}"
         if entry.get("mode") == "warn" and status == "DRIFT_DETECTED":
             title += " (warn mode)"
         lines += [title, ""]
@@ -64,8 +78,8 @@ def step_summary(entries: Sequence[Mapping[str, Any]], report_path: str | None) 
         correction = f", {entry['correction']} correction" if entry.get("correction") else ""
         lines += [f"Drift {against_threshold(entry)}: {entry.get('features_with_drift')} of "
                   f"{entry.get('features_tested')} features at alpha {entry.get('alpha')}"
-                  f"{correction}. Candidate `{_cell(entry.get('candidate'))}`, baseline "
-                  f"`{_cell(entry.get('baseline'))}`.", ""]
+                  f"{correction}. Candidate {_code(entry.get('candidate'))}, baseline "
+                  f"{_code(entry.get('baseline'))}.", ""]
         table = _features_table(entry)
         if len(table) - 2 > COLLAPSE_AFTER:
             lines += ["<details><summary>all features</summary>", "", *table, "",
@@ -73,12 +87,12 @@ def step_summary(entries: Sequence[Mapping[str, Any]], report_path: str | None) 
         else:
             lines += [*table, ""]
         for name, reason in entry.get("skipped_features", {}).items():
-            lines.append(f"- skipped `{_cell(name)}`: {_cell(reason)}")
+            lines.append(f"- skipped {_code(name)}: {_cell(reason)}")
         for note in entry.get("notes", []):
             lines.append(f"- warning: {_cell(note)}")
         lines.append("")
     if report_path:
-        lines += [f"Report: `{report_path}`", ""]
+        lines += [f"Report: {_code(report_path)}", ""]
     return "\n".join(lines)
 
 

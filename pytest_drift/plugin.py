@@ -76,6 +76,7 @@ class DriftSession:
         self.github_commands: list[str] = []
         self.entries: list[dict[str, Any]] = []
         self.written: Path | None = None
+        self.html_written: Path | None = None
         self.write_error: str | None = None
         self.is_worker = hasattr(config, "workerinput")
         self._registry: TestRegistry | None = None
@@ -149,22 +150,39 @@ class DriftSession:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.is_worker or not self.entries:
             return
-        if self.report_path is None:
-            if os.environ.get("GITHUB_ACTIONS") == "true":
-                self._github()
-            return
         from pytest_drift.compare import utc_now
-        from pytest_drift.report import session_report, write_json
 
-        document = session_report(self.sorted_entries(), utc_now())
-        try:
-            self.written = write_json(self.report_path, document)
-        except OSError as exc:
-            # A report that CI expects as an artifact and does not get fails the run.
-            self.write_error = f"pytest-datadrift: could not write the drift report: {exc}"
-            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        timestamp = utc_now()
+        if self.report_path is not None:
+            from pytest_drift.report import session_report, write_json
+
+            document = session_report(self.sorted_entries(), timestamp)
+            try:
+                self.written = write_json(self.report_path, document)
+            except OSError as exc:
+                # A report that CI expects as an artifact and does not get fails the run.
+                self._write_failed(session, f"could not write the drift report: {exc}")
+        if self.html_path is not None:
+            self._html(session, self.html_path, timestamp)
         if os.environ.get("GITHUB_ACTIONS") == "true":
             self._github()
+
+    def _html(self, session: pytest.Session, path: Path, timestamp: str) -> None:
+        """The self-contained HTML report (charts per feature), written atomically."""
+        from pytest_drift.html import render_html
+        from pytest_drift.report import strict, write_text
+
+        entries = [strict(entry) for entry in self.sorted_entries()]
+        try:
+            self.html_written = write_text(path, render_html(entries, generated_at=timestamp))
+        except OSError as exc:
+            self._write_failed(session, f"could not write the HTML report: {exc}")
+
+    def _write_failed(self, session: pytest.Session, problem: str) -> None:
+        message = f"pytest-datadrift: {problem}"
+        self.write_error = message if self.write_error is None else \
+            f"{self.write_error}\n{message}"
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
     def _github(self) -> None:
         """The step summary (appended to ``$GITHUB_STEP_SUMMARY``) and the annotations
@@ -179,7 +197,14 @@ class DriftSession:
                     stream.write(step_summary(entries, str(self.written or "")) + "\n")
             except OSError as exc:
                 self.write_error = f"pytest-datadrift: could not write the step summary: {exc}"
-        self.github_commands = workflow_commands(entries, self.locations)
+        # Annotations need paths from the repository root, which may not be the rootdir.
+        workspace = os.environ.get("GITHUB_WORKSPACE")
+        locations = {
+            nodeid: (os.path.relpath(self.config.rootpath / path, workspace) if workspace
+                     else path, line)
+            for nodeid, (path, line) in self.locations.items()
+        }
+        self.github_commands = workflow_commands(entries, locations)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.is_worker or not self.entries:
@@ -193,6 +218,8 @@ class DriftSession:
         terminalreporter.write(text)
         if self.written is not None:
             terminalreporter.write_line(f"drift report: {self.written}")
+        if self.html_written is not None:
+            terminalreporter.write_line(f"drift html report: {self.html_written}")
         if self.write_error is not None:
             terminalreporter.write_line(self.write_error, red=True, bold=True)
         for command in self.github_commands:
@@ -325,11 +352,13 @@ def _run(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:
     return report
 
 
-def marker_check(item: pytest.Item) -> DriftReport | None:
+def marker_check(item: pytest.Item, declared: Layer | None = None, *, name: str | None = None
+                 ) -> DriftReport | None:
     """Run the marker's check once per test (from setup or the first fixture that needs it).
 
     Any problem errors the test at setup with a message and no traceback, and is recorded
-    in the session report as a check with status ERROR.
+    in the session report as a check with status ERROR. ``declared`` and ``name`` stand in
+    for the marker and the test's name for a check declared in pyproject.toml (items.py).
     """
     state = item.stash.setdefault(item_key, ItemChecks())
     if state.marker_done:
@@ -339,17 +368,19 @@ def marker_check(item: pytest.Item) -> DriftReport | None:
     state.marker_done = True
     problem: str | None = None
     report: DriftReport | None = None
+    name = name or item.name
     try:
-        layer = _marker_layer(item)
+        layer = declared if declared is not None else _marker_layer(item)
         if layer is None:
             return None
         options = _check_options(item, layer)
     except DriftUsageError as exc:
-        _record(item, _usage_error_report(item, exc, _marker_values(item), name=item.name))
+        values = declared.values if declared is not None else _marker_values(item)
+        _record(item, _usage_error_report(item, exc, values, name=name))
         problem = str(exc)
     else:
         try:
-            report = _run(item, options, item.name)
+            report = _run(item, options, options.name or name)
         except DriftError as exc:
             problem = str(exc)
         else:
@@ -516,3 +547,18 @@ def drift_check(request: pytest.FixtureRequest) -> Callable[..., DriftReport]:
         pytest.fail(f"drift_check: {problem}", pytrace=False)
 
     return check
+
+
+# Declarative checks: [[tool.pytest_drift.checks]] in the rootdir's pyproject.toml (items.py).
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.name != "pyproject.toml":
+        return None
+    from pytest_drift.items import collect_pyproject
+
+    return collect_pyproject(file_path, parent)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    from pytest_drift.items import warn_if_not_collected
+
+    warn_if_not_collected(session.config)

@@ -74,8 +74,13 @@ def without_charts(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 def write_json(path: Path, document: Mapping[str, Any]) -> Path:
     """Write ``document`` as strict JSON to ``path`` atomically (temporary file, then rename)."""
+    return write_text(path, json.dumps(strict(document), indent=2, allow_nan=False) + "\n")
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file in the same directory,
+    then a rename, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(strict(document), indent=2, allow_nan=False) + "\n"
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         # mkstemp creates the file 0600; a CI artifact should be readable like any other file.

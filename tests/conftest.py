@@ -16,6 +16,6 @@ import scipy.stats  # noqa: F401
 @pytest.fixture(autouse=True)
 def _scrub_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """CI sets these; tests that need them set them explicitly."""
-    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NO_COLOR", "FORCE_COLOR",
-                 "PY_COLORS", "COLUMNS"):
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE", "NO_COLOR",
+                 "FORCE_COLOR", "PY_COLORS", "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
