@@ -78,3 +78,35 @@ def test_same_outcomes_and_report_with_xdist(project, plugin_args):
         assert probes == {"probe-gw0.txt": "False", "probe-gw1.txt": "False"}
     else:
         assert probes == {}
+
+
+def test_a_crashed_worker_does_not_lose_the_other_checks(project):
+    """A worker that dies mid-session takes its current test with it, not the checks the
+    other tests already reported: the controller writes them all."""
+    project.makepyfile(test_crash=f"""
+        import os
+
+        import pytest
+
+        @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
+        def test_stable():
+            pass
+
+        @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r})
+        def test_cars():
+            pass
+
+        @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r}, name="second stable")
+        def test_stable_again():
+            pass
+
+        def test_worker_dies():
+            os._exit(1)
+    """)
+    result, report = run_drift(project, "-n", "2", subprocess=True)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*test_worker_dies*"])
+    assert report is not None
+    names = sorted(check["name"] for check in report["checks"])
+    assert names == ["second stable", "test_cars", "test_stable"]
+    assert report["status"] == "DRIFT_DETECTED"
