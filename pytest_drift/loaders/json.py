@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from pytest_drift.errors import DriftInputError
 from pytest_drift.loaders import streams
 from pytest_drift.loaders.paths import EMPTY_ADVICE, DataFile
-from pytest_drift.loaders.records import records_to_table
+from pytest_drift.loaders.records import ParsedWholeFile, records_to_table
 
 
-class JsonFile:
+class JsonFile(ParsedWholeFile):
     def __init__(self, file: DataFile, where: str) -> None:
         self.file = file
         self.where = where
@@ -52,13 +51,4 @@ class JsonFile:
             self._table = records_to_table(document)
         return self._table
 
-    def column_names(self) -> list[str]:
-        return list(self._load().column_names)
 
-    def read(self, columns: Sequence[str] | None) -> Any:
-        table = self._load()
-        return table if columns is None else table.select(list(columns))
-
-    def estimated_bytes(self, columns: Sequence[str] | None) -> int:
-        # Python objects for every value while parsing: several times the text.
-        return self.file.path.stat().st_size * (15 if self.file.compression else 3)

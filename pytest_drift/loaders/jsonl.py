@@ -11,20 +11,23 @@ Python's json module, which names the line of a bad record.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from pytest_drift.errors import DriftInputError
 from pytest_drift.loaders import streams
 from pytest_drift.loaders.paths import EMPTY_ADVICE, DataFile
-from pytest_drift.loaders.records import json_lines, records_to_table
+from pytest_drift.loaders.records import ParsedWholeFile, json_lines, records_to_table
 
 #: A line whose first non-blank character does not open an object.
 _NOT_AN_OBJECT = re.compile(rb"(?:^|\n)[ \t\r]*[^{\s]")
 
 
-class JsonLinesFile:
+class JsonLinesFile(ParsedWholeFile):
+    EXPANSION = (2, 10)
+
     def __init__(self, file: DataFile, where: str, features_key: str,
                  api_log: bool | None = None) -> None:
         self.file = file
@@ -98,7 +101,7 @@ class JsonLinesFile:
                 f"{self.where}: {self.file.path} is not an API log: line {first[0]} has no "
                 f"{self.keys[0]!r} object; set features_key to the key of the model inputs."
             )
-        for number, record in _chain(first, lines):
+        for number, record in itertools.chain([first], lines):
             yield self._inputs(number, record) if is_log else record
 
     def _inputs(self, number: int, record: dict[str, Any]) -> dict[str, Any]:
@@ -119,18 +122,4 @@ class JsonLinesFile:
             )
         return value
 
-    def column_names(self) -> list[str]:
-        return list(self._load().column_names)
 
-    def read(self, columns: Sequence[str] | None) -> Any:
-        table = self._load()
-        return table if columns is None else table.select(list(columns))
-
-    def estimated_bytes(self, columns: Sequence[str] | None) -> int:
-        return self.file.path.stat().st_size * (10 if self.file.compression else 2)
-
-
-def _chain(first: tuple[int, dict[str, Any]], rest: Iterator[tuple[int, dict[str, Any]]]
-           ) -> Iterator[tuple[int, dict[str, Any]]]:
-    yield first
-    yield from rest

@@ -9,10 +9,34 @@ numeric on one side and text on the other.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from pytest_drift.errors import DriftInputError
+from pytest_drift.loaders.paths import DataFile
+
+
+class ParsedWholeFile:
+    """A file that must be parsed whole to know its columns (JSON, JSON Lines): parsed
+    once, then columns are selected from the table. Subclasses set ``file`` and implement
+    ``_load()``; ``EXPANSION`` is the memory per byte of text (plain, compressed)."""
+
+    file: DataFile
+    EXPANSION: tuple[int, int] = (3, 15)
+
+    def _load(self) -> Any:
+        raise NotImplementedError
+
+    def column_names(self) -> list[str]:
+        return list(self._load().column_names)
+
+    def read(self, columns: Sequence[str] | None) -> Any:
+        table = self._load()
+        return table if columns is None else table.select(list(columns))
+
+    def estimated_bytes(self, columns: Sequence[str] | None) -> int:
+        plain, compressed = self.EXPANSION
+        return self.file.path.stat().st_size * (compressed if self.file.compression else plain)
 
 
 def _is_number(value: Any) -> bool:
