@@ -18,7 +18,7 @@ without ``testpaths``, ``pytest .``) or the file itself (``pytest pyproject.toml
 
 A check's keys are the options a ``drift`` marker takes; its table is a marker-like layer, so
 command-line and ini values fill in what it leaves out. The check runs through the marker's
-code (:func:`pytest_drift.plugin.marker_check`): at setup, with the same messages, the same
+code (:func:`pytest_drift.checks.marker_check`): at setup, with the same messages, the same
 report entry and the same failure without a traceback. pytest does not validate
 ``[tool.pytest_drift]``; this module does, and a mistake in it is a collection error that
 names the key and the file.
@@ -273,7 +273,7 @@ class DriftItem(pytest.Item):
         self.add_marker("drift")
 
     def setup(self) -> None:
-        from pytest_drift.plugin import marker_check
+        from pytest_drift.checks import marker_check
 
         layer = CheckTableLayer("marker", self.check.values, self.check.location)
         marker_check(self, layer, name=self.check.name)
