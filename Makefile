@@ -1,10 +1,10 @@
-# pytest-datadrift: make demo | make test | make lint
+# pytest-datadrift: make demo | make test | make lint | make bench
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,14 @@ test: $(STAMP)
 
 ## lint: ruff and mypy --strict
 lint: $(STAMP)
-	$(BIN)/ruff check pytest_drift tests examples docs
+	$(BIN)/ruff check pytest_drift tests examples docs benchmarks
 	$(BIN)/mypy
+
+## bench: the benchmark, small and mid (a few minutes); BENCH_SIZES=all for large and wide
+BENCH_SIZES ?= small,mid
+BENCH_REPEATS ?= 3
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py --sizes $(BENCH_SIZES) --repeats $(BENCH_REPEATS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
