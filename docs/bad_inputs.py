@@ -13,8 +13,6 @@ tests/unit/test_docs_bad_input.py fails when the page differs from what this scr
 
 from __future__ import annotations
 
-import argparse
-import difflib
 import os
 import sys
 import tempfile
@@ -30,6 +28,7 @@ PROJECT = "/path/to/project"
 if str(ROOT) not in sys.path:  # run as a script: make ``tests`` importable
     sys.path.insert(0, str(ROOT))
 
+from docs.generated_page import page_main  # noqa: E402
 from tests.bad_inputs import CASES, Built, Case, normalise, simulated  # noqa: E402
 
 INTRO = f"""\
@@ -129,22 +128,7 @@ def build_page(cases: Sequence[Case] = CASES) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=PAGE, help="page to write")
-    parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 if the page is out of date")
-    args = parser.parse_args(argv)
-    page = build_page()
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current == page:
-            return 0
-        sys.stdout.writelines(difflib.unified_diff(
-            current.splitlines(keepends=True), page.splitlines(keepends=True),
-            str(args.output), "generated"))
-        return 1
-    args.output.write_text(page, encoding="utf-8")
-    return 0
+    return page_main(build_page, PAGE, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,6 @@ tests/unit/test_docs_choosing.py fails when the page differs from what this scri
 
 from __future__ import annotations
 
-import argparse
-import difflib
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -27,6 +25,7 @@ PAGE = ROOT / "docs" / "choosing-alpha-threshold-correction.md"
 if str(ROOT) not in sys.path:  # run as a script from a source tree
     sys.path.insert(0, str(ROOT))
 
+from docs.generated_page import page_main  # noqa: E402
 from pytest_drift.stats.corrections import CORRECTIONS  # noqa: E402
 from pytest_drift.stats.effects import min_detectable_ks  # noqa: E402
 from pytest_drift.stats.false_alarm import gate_false_alarm  # noqa: E402
@@ -281,22 +280,7 @@ def test_features_are_stable():
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--output", type=Path, default=PAGE, help="page to write")
-    parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 if the page is out of date")
-    args = parser.parse_args(argv)
-    page = build_page()
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current == page:
-            return 0
-        sys.stdout.writelines(difflib.unified_diff(
-            current.splitlines(keepends=True), page.splitlines(keepends=True),
-            str(args.output), "generated"))
-        return 1
-    args.output.write_text(page, encoding="utf-8")
-    return 0
+    return page_main(build_page, PAGE, (__doc__ or "").splitlines()[0], argv)
 
 
 if __name__ == "__main__":
