@@ -75,7 +75,8 @@ def run_for_item(item: pytest.Item, options: CheckOptions, name: str) -> DriftRe
         try:
             report = run_check(options, base_dir=item.config.rootpath, name=name,
                                nodeid=item.nodeid, loader=session.loader(item),
-                               registry=session.registry, progress=progress)
+                               registry=session.registry, progress=progress,
+                               charts=session.html_path is not None)
         finally:
             progress.close()
     except DriftError as exc:

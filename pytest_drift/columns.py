@@ -101,6 +101,15 @@ def column_kind(frame: Any, name: str) -> KindInfo:
     return _arrow_kind(column.type, column.null_count == len(column))
 
 
+def is_float(frame: Any, name: str) -> bool:
+    """Whether the column holds floating-point numbers."""
+    if is_pandas(frame):
+        return str(_pandas_column(frame, name).dtype).lower().startswith(("float", "double"))
+    import pyarrow as pa
+
+    return bool(pa.types.is_floating(frame.column(name).type))
+
+
 def _pandas_kind(series: Any) -> KindInfo:
     import pandas as pd
 

@@ -39,7 +39,8 @@ def gate_status(features_tested: int, features_with_drift: int, threshold: float
     return DRIFT_DETECTED if features_with_drift * 100 > threshold * features_tested else NORMAL
 
 
-def compare(baseline: Any, candidate: Any, **options: Any) -> DriftReport:
+def compare(baseline: Any, candidate: Any, *, charts: bool = False, **options: Any
+            ) -> DriftReport:
     """Test every feature of ``candidate`` against ``baseline`` and return the verdict.
 
     Parameters
@@ -51,6 +52,9 @@ def compare(baseline: Any, candidate: Any, **options: Any) -> DriftReport:
         Any option of the option table: ``features``, ``categorical``, ``exclude``,
         ``alpha`` (0.05), ``threshold`` (20, percent), ``mode``, ``features_key``,
         ``report`` (also write this check's JSON entry to that path) and ``name``.
+    charts
+        Also compute the chart data of each feature, for
+        :func:`pytest_drift.html.render_html` (``report.to_json(charts=True)``).
 
     Returns
     -------
@@ -74,7 +78,7 @@ def compare(baseline: Any, candidate: Any, **options: Any) -> DriftReport:
     ('NORMAL', 0.0)
     """
     layer = Layer("argument", {"baseline": baseline, "candidate": candidate, **options})
-    return run_check(resolve_check([layer]))
+    return run_check(resolve_check([layer]), charts=charts)
 
 
 def assert_no_drift(baseline: Any, candidate: Any, **options: Any) -> DriftReport:
@@ -129,6 +133,7 @@ def run_check(
     registry: TestRegistry | None = None,
     today: Callable[[], datetime.date] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    charts: bool = False,
 ) -> DriftReport:
     """Run one resolved check. Loading and usage errors propagate as :class:`DriftError`.
 
@@ -136,6 +141,7 @@ def run_check(
     is the clock waivers are judged by; ``progress(done, total)`` hears of each feature.
     ``loader(source, columns, context)`` reads a dataset (the plugin passes its
     ``pytest_drift_load`` hook, with a session cache); the default is the built-in loader.
+    ``charts=True`` adds the chart data the HTML report draws (not computed otherwise).
     ``api_log=True`` requires a JSON Lines candidate to be an API request log (inputs under
     ``features_key``); the default detects it from the first record.
     """
@@ -170,21 +176,19 @@ def run_check(
     train, prod = data["baseline"].table, data["candidate"].table
     train_reader, prod_reader = data["baseline"], data["candidate"]
 
-    from pytest_drift.evaluate import evaluate_feature
+    from pytest_drift.evaluate import evaluate_features
     from pytest_drift.verdict import active_waivers, check_notes, decide, false_alarm
 
     waivers = active_waivers(options, (today or waiver_clock.today)())
     names = {"baseline": train_reader.description, "candidate": prod_reader.description}
+    results = evaluate_features(tested, train, prod, options, names,
+                                registry or TestRegistry(), charts=charts, progress=progress)
     raw: list[FeatureResult] = []
-    for done, feature in enumerate(tested, start=1):
-        result = evaluate_feature(feature, train, prod, options, names,
-                                  registry or TestRegistry())
+    for feature, result in results.items():
         if isinstance(result, str):
             skipped[feature] = result
         else:
             raw.append(result)
-        if progress is not None:
-            progress(done, len(tested))
     details = {result.name: result for result in decide(raw, options, waivers)}
 
     drifted = sum(result.drift_detected for result in details.values())

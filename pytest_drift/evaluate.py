@@ -6,12 +6,14 @@ in :mod:`pytest_drift.verdict`; here ``drift_detected`` is the raw ``p < alpha``
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pytest_drift.errors import DriftInputError, DriftUsageError
 from pytest_drift.models import CategoryShift, FeatureResult
 from pytest_drift.options import CheckOptions
+from pytest_drift.stats.ks import KsGap, KsResult
 from pytest_drift.stats.registry import (
     DEFAULTS,
     CategoricalData,
@@ -21,6 +23,10 @@ from pytest_drift.stats.registry import (
     TestOutcome,
     TestRegistry,
 )
+
+if TYPE_CHECKING:
+    from pytest_drift.columns import NumericColumn
+    from pytest_drift.engines.steps import Bins
 
 
 def choose_test(feature: str, kind: Kind, options: CheckOptions, registry: TestRegistry
@@ -41,9 +47,25 @@ def choose_test(feature: str, kind: Kind, options: CheckOptions, registry: TestR
     return test
 
 
-def evaluate_feature(feature: str, train: Any, prod: Any, options: CheckOptions,
-                     names: Mapping[str, str], registry: TestRegistry) -> FeatureResult | str:
-    """Test one feature; a string return is the reason it was skipped."""
+@dataclass(frozen=True)
+class NumericPlan:
+    """A numeric feature whose columns are still to be reduced, and the test it gets."""
+
+    feature: str
+    test: StatTest
+
+
+Planned = FeatureResult | str | NumericPlan
+
+
+def plan_feature(feature: str, train: Any, prod: Any, options: CheckOptions,
+                 names: Mapping[str, str], registry: TestRegistry, *, charts: bool = False
+                 ) -> Planned:
+    """Decide how a feature is tested; categorical features are tested right away.
+
+    Returns a result, the reason it was skipped, or the :class:`NumericPlan` that
+    :func:`summarize_numeric` and :func:`numeric_result` complete.
+    """
     from pytest_drift.columns import column_kind
 
     train_kind, prod_kind = column_kind(train, feature), column_kind(prod, feature)
@@ -64,8 +86,18 @@ def evaluate_feature(feature: str, train: Any, prod: Any, options: CheckOptions,
             f"(categorical=[{feature!r}]) or skip it (exclude=[{feature!r}])."
         )
     if as_category or train_kind.kind == "categorical":
-        return _categorical(feature, train, prod, options, registry)
-    return _numeric(feature, train, prod, options, registry)
+        return _categorical(feature, train, prod, options, registry, charts)
+    return NumericPlan(feature, choose_test(feature, "numeric", options, registry))
+
+
+def evaluate_feature(feature: str, train: Any, prod: Any, options: CheckOptions,
+                     names: Mapping[str, str], registry: TestRegistry, *, charts: bool = False
+                     ) -> FeatureResult | str:
+    """Test one feature; a string return is the reason it was skipped."""
+    planned = plan_feature(feature, train, prod, options, names, registry, charts=charts)
+    if not isinstance(planned, NumericPlan):
+        return planned
+    return _numeric(planned, train, prod, options, charts)
 
 
 def _too_few(n_train: int, n_prod: int, min_samples: int) -> str | None:
@@ -83,49 +115,111 @@ def _missing_test(train_missing: int, train_n: int, prod_missing: int, prod_n: i
                                   prod_missing + prod_n)
 
 
-def _numeric(feature: str, train: Any, prod: Any, options: CheckOptions,
-             registry: TestRegistry) -> FeatureResult | str:
+@dataclass(frozen=True)
+class NumericSummary:
+    """A numeric feature reduced to what its result reports: small, whatever the rows."""
+
+    gap: KsGap
+    ks: KsResult
+    train_missing: int
+    prod_missing: int
+    train_infinite: int
+    prod_infinite: int
+    train_mean: float
+    prod_mean: float
+    wasserstein: float
+    bins: Bins
+    min_detectable_ks: float
+    chart: dict[str, Any] | None
+
+
+def _columns(train: Any, prod: Any, feature: str, min_samples: int
+             ) -> tuple[NumericColumn, NumericColumn] | str:
     from pytest_drift.columns import numeric_column
-    from pytest_drift.engines.memory import ecdf_chart, ks_gap, numeric_bins, wasserstein
-    from pytest_drift.stats.effects import js_distance, min_detectable_ks, psi
-    from pytest_drift.stats.ks import ks_test
 
     left, right = numeric_column(train, feature), numeric_column(prod, feature)
     for side, column in (("baseline", left), ("candidate", right)):
         if column.values.size == 0:
             what = "±inf" if column.infinite else "missing"
             return f"entirely {what} in {side}"
-    too_few = _too_few(left.values.size, right.values.size, options.min_samples)
-    if too_few:
-        return too_few
-    test = choose_test(feature, "numeric", options, registry)
-    gap = ks_gap(left.values, right.values)
-    ks = ks_test(gap)
-    outcome = (TestOutcome(ks.statistic, ks.p_value, ks.notes) if test.name == "ks"
-               else test.run(NumericData(left.values, right.values, gap)))
-    bins = numeric_bins(left.values, right.values)
-    return FeatureResult(
-        name=feature, kind="numeric", test=test.name,
-        statistic=outcome.statistic, p_value=outcome.p_value,
-        drift_detected=outcome.p_value is not None and outcome.p_value < options.alpha,
-        train_n=gap.n_train, prod_n=gap.n_prod,
+    return _too_few(left.values.size, right.values.size, min_samples) or (left, right)
+
+
+def _summary(left: NumericColumn, right: NumericColumn, alpha: float, charts: bool
+             ) -> NumericSummary:
+    from pytest_drift.engines import steps
+    from pytest_drift.engines.memory import step_table
+    from pytest_drift.stats.effects import min_detectable_ks
+    from pytest_drift.stats.ks import ks_test
+
+    table = step_table(left.values, right.values)
+    gap = steps.ks_gap(table)
+    return NumericSummary(
+        gap=gap, ks=ks_test(gap),
         train_missing=left.missing, prod_missing=right.missing,
         train_infinite=left.infinite, prod_infinite=right.infinite,
         train_mean=left.mean, prod_mean=right.mean,
+        wasserstein=steps.wasserstein(table), bins=steps.numeric_bins(table),
+        min_detectable_ks=min_detectable_ks(gap.n_train, gap.n_prod, alpha),
+        chart=steps.ecdf_chart(table, gap.location) if charts else None,
+    )
+
+
+def summarize_numeric(train: Any, prod: Any, feature: str, options: CheckOptions,
+                      charts: bool) -> NumericSummary | str:
+    """Reduce a KS-tested numeric feature to its summary (the reason it is skipped as a
+    string). Reads only ``train`` and ``prod``: a forked worker can run it."""
+    columns = _columns(train, prod, feature, options.min_samples)
+    if isinstance(columns, str):
+        return columns
+    return _summary(*columns, options.alpha, charts)
+
+
+def _numeric(plan: NumericPlan, train: Any, prod: Any, options: CheckOptions, charts: bool
+             ) -> FeatureResult | str:
+    columns = _columns(train, prod, plan.feature, options.min_samples)
+    if isinstance(columns, str):
+        return columns
+    left, right = columns
+    summary = _summary(left, right, options.alpha, charts)
+    outcome = None
+    if plan.test.name != "ks":
+        outcome = plan.test.run(NumericData(left.values, right.values, summary.gap))
+    return numeric_result(plan, summary, options, outcome)
+
+
+def numeric_result(plan: NumericPlan, summary: NumericSummary, options: CheckOptions,
+                   outcome: TestOutcome | None = None) -> FeatureResult:
+    """The feature's result from its summary; ``outcome`` of a test other than KS."""
+    from pytest_drift.stats.effects import js_distance, psi
+
+    gap, ks, bins = summary.gap, summary.ks, summary.bins
+    if outcome is None:
+        outcome = TestOutcome(ks.statistic, ks.p_value, ks.notes)
+    return FeatureResult(
+        name=plan.feature, kind="numeric", test=plan.test.name,
+        statistic=outcome.statistic, p_value=outcome.p_value,
+        drift_detected=outcome.p_value is not None and outcome.p_value < options.alpha,
+        train_n=gap.n_train, prod_n=gap.n_prod,
+        train_missing=summary.train_missing, prod_missing=summary.prod_missing,
+        train_infinite=summary.train_infinite, prod_infinite=summary.prod_infinite,
+        train_mean=summary.train_mean, prod_mean=summary.prod_mean,
         ks_statistic=ks.statistic, statistic_location=gap.location, notes=outcome.notes,
         effect=ks.statistic,
-        wasserstein=wasserstein(left.values, right.values),
+        wasserstein=summary.wasserstein,
         psi=psi(bins.train_counts, bins.prod_counts), psi_bins=len(bins.train_counts),
         js_distance=js_distance(bins.train_counts, bins.prod_counts),
-        min_detectable_ks=min_detectable_ks(gap.n_train, gap.n_prod, options.alpha),
-        missing_p_value=_missing_test(left.missing + left.infinite, gap.n_train,
-                                      right.missing + right.infinite, gap.n_prod),
-        chart=ecdf_chart(left.values, right.values, gap.location),
+        min_detectable_ks=summary.min_detectable_ks,
+        missing_p_value=_missing_test(summary.train_missing + summary.train_infinite,
+                                      gap.n_train,
+                                      summary.prod_missing + summary.prod_infinite,
+                                      gap.n_prod),
+        chart=summary.chart,
     )
 
 
 def _categorical(feature: str, train: Any, prod: Any, options: CheckOptions,
-                 registry: TestRegistry) -> FeatureResult | str:
+                 registry: TestRegistry, charts: bool) -> FeatureResult | str:
     from pytest_drift.columns import category_counts
     from pytest_drift.engines.memory import bars_chart, category_table
     from pytest_drift.stats.effects import cramers_v, js_distance, new_and_gone, psi
@@ -156,7 +250,7 @@ def _categorical(feature: str, train: Any, prod: Any, options: CheckOptions,
         js_distance=js_distance(table.train_counts, table.prod_counts),
         new_categories=tuple(new), gone_categories=tuple(gone),
         missing_p_value=_missing_test(left.missing, n_train, right.missing, n_prod),
-        chart=bars_chart(table),
+        chart=bars_chart(table) if charts else None,
     )
 
 
@@ -169,3 +263,70 @@ def top_shift(categories: Sequence[str], train: Sequence[int], prod: Sequence[in
     }
     category = max(categories, key=lambda c: abs(shares[c][1] - shares[c][0]))
     return CategoryShift(category, *shares[category])
+
+
+#: Below this many values (both sides, all KS-tested numeric features) the check runs in
+#: its own process: starting workers would cost more than it saves.
+PARALLEL_MIN_VALUES = 1_000_000
+
+
+def evaluate_features(features: Sequence[str], train: Any, prod: Any, options: CheckOptions,
+                      names: Mapping[str, str], registry: TestRegistry, *,
+                      charts: bool = False,
+                      progress: Callable[[int, int], None] | None = None,
+                      parallel_min_values: int = PARALLEL_MIN_VALUES,
+                      ) -> dict[str, FeatureResult | str]:
+    """Test every feature (a string result is the reason it was skipped), in order.
+
+    Every feature is planned here first, so a usage or input error surfaces before any
+    heavy work. KS-tested numeric features are then reduced on up to ``options.workers``
+    forked processes when there are enough values to pay for them.
+    """
+    from pytest_drift.parallel import default_workers, run_indexed
+
+    done = 0
+
+    def advance() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, len(features))
+
+    results: dict[str, FeatureResult | str | None] = dict.fromkeys(features)
+    to_reduce: list[NumericPlan] = []
+    for feature in features:
+        planned = plan_feature(feature, train, prod, options, names, registry, charts=charts)
+        if isinstance(planned, NumericPlan) and planned.test.name == "ks":
+            to_reduce.append(planned)
+            continue
+        results[feature] = (planned if not isinstance(planned, NumericPlan)
+                            else _numeric(planned, train, prod, options, charts))
+        advance()
+
+    workers = options.workers or default_workers()
+    values = len(to_reduce) * (_rows(train) + _rows(prod))
+    if values < parallel_min_values:
+        workers = 1
+    # Largest first, so the last feature to finish is a short one.
+    to_reduce.sort(key=lambda plan: -_weight(train, prod, plan.feature))
+
+    def reduce(index: int) -> NumericSummary | str:
+        return summarize_numeric(train, prod, to_reduce[index].feature, options, charts)
+
+    for index, summary in run_indexed(len(to_reduce), reduce, workers):
+        plan = to_reduce[index]
+        results[plan.feature] = (summary if isinstance(summary, str)
+                                 else numeric_result(plan, summary, options))
+        advance()
+    return {feature: result for feature, result in results.items() if result is not None}
+
+
+def _rows(frame: Any) -> int:
+    return int(frame.num_rows) if hasattr(frame, "num_rows") else len(frame)
+
+
+def _weight(train: Any, prod: Any, feature: str) -> int:
+    """How costly a feature is to reduce: floats are sorted, whole numbers only counted."""
+    from pytest_drift.columns import is_float
+
+    return 4 if is_float(train, feature) or is_float(prod, feature) else 1

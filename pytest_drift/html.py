@@ -98,7 +98,7 @@ def render_html(entries: Sequence[Mapping[str, Any]], *, title: str = DEFAULT_TI
     Examples
     --------
     >>> from pytest_drift import compare
-    >>> report = compare("train.csv", "prod.csv")  # doctest: +SKIP
+    >>> report = compare("train.csv", "prod.csv", charts=True)  # doctest: +SKIP
     >>> text = render_html([report.to_json(charts=True)])  # doctest: +SKIP
     """
     if generated_at is None:

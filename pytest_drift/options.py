@@ -100,6 +100,16 @@ def _parse_min_samples(raw: object) -> int:
     return int(value)
 
 
+def _parse_workers(raw: object) -> int | None:
+    """``auto`` (None: one per usable CPU) or a number of processes, at least 1."""
+    if isinstance(raw, str) and raw.strip().lower() == "auto":
+        return None
+    value = _parse_float(raw)
+    if not (math.isfinite(value) and value.is_integer() and value >= 1):
+        raise ValueError("must be auto or a whole number of processes, at least 1")
+    return int(value)
+
+
 CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
 
 
@@ -303,6 +313,9 @@ OPTIONS: tuple[Option, ...] = (
            ini_type="linelist", where=frozenset({"marker", "ini"})),
     Option("min_samples", 20, _parse_min_samples,
            "a feature with fewer non-missing values on a side is skipped (default 20)", "N"),
+    Option("workers", None, _parse_workers,
+           "processes for the per-feature work: auto (default: one per usable CPU, one "
+           "inside an xdist worker) or a number; 1 runs in the test's process", "N|auto"),
     Option("features_key", "features", _parse_features_key,
            "key (dotted path) of the model inputs in a JSON Lines API log (default features)",
            "KEY"),
@@ -370,6 +383,8 @@ class CheckOptions:
     gate_missing: bool = False
     waive: Mapping[str, str] | None = None
     min_samples: int = 20
+    #: None: one per usable CPU (see :func:`pytest_drift.parallel.default_workers`).
+    workers: int | None = None
     features_key: str = "features"
     format: Mapping[str, str] | None = None
     report: str | None = None

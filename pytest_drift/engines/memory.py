@@ -1,13 +1,20 @@
-"""In-memory reduction of features to sufficient statistics, with numpy."""
+"""In-memory reduction of features to sufficient statistics, with numpy: a numeric
+feature to its step table (:mod:`pytest_drift.engines.steps`), a categorical one to its
+table of counts."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from pytest_drift.engines import steps
+from pytest_drift.engines.steps import CHART_POINTS, Bins, StepTable
 from pytest_drift.stats.ks import KsGap
+
+__all__ = ["CHART_POINTS", "Bins", "CategoryTable", "StepTable", "bars_chart",
+           "category_table", "ecdf_chart", "ks_gap", "numeric_bins", "step_table",
+           "wasserstein"]
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -34,34 +41,115 @@ def _common_type(train: npt.NDArray[Any], prod: npt.NDArray[Any]
     return train.astype(dtype, copy=False), prod.astype(dtype, copy=False)
 
 
-def _plain(value: Any) -> float | int | Decimal:
-    """A numpy scalar as Python's int or float; a Decimal stays exact."""
-    if hasattr(value, "item"):
-        value = value.item()
-    return value if isinstance(value, (int, Decimal)) else float(value)
+#: Counting needs one slot per possible value: at most this many, and at most
+#: ``COUNT_SLOTS_PER_VALUE`` per value counted, or sorting is cheaper.
+MAX_COUNT_SLOTS = 1 << 24
+COUNT_SLOTS_PER_VALUE = 2
+#: Decimal places tried for floats that are really fixed-point numbers (prices, rates).
+MAX_DECIMALS = 4
+_PROBE = 1000
+
+
+def step_table(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
+    """The step table of two non-empty samples of finite numbers.
+
+    Integers, and floats that are integers or have at most ``MAX_DECIMALS`` decimal places,
+    are counted in one pass when their range is small (``bincount``); anything else is
+    sorted once per side and merged.
+    """
+    train, prod = _common_type(train, prod)
+    if train.dtype != object:
+        counted = _by_counting(train, prod)
+        if counted is not None:
+            return counted
+    return _by_sorting(train, prod)
+
+
+def _by_counting(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable | None:
+    import numpy as np
+
+    if train.dtype.kind in "iu":
+        return _count_integers(train, prod, scale=None)
+    largest = max(float(np.abs(train).max()), float(np.abs(prod).max()))
+    for places in range(MAX_DECIMALS + 1):
+        scale = 10.0 ** places
+        if largest * scale >= 2.0 ** 52:  # beyond it x * scale is no longer exact
+            return None
+        if all(_fixed_point(side[:_PROBE], scale) for side in (train, prod)):
+            break
+    else:
+        return None
+    if not all(_fixed_point(side, scale) for side in (train, prod)):
+        return None
+    return _count_integers(np.rint(train * scale).astype(np.int64),
+                           np.rint(prod * scale).astype(np.int64), scale=scale)
+
+
+def _fixed_point(values: npt.NDArray[Any], scale: float) -> bool:
+    """Every value is ``k / scale`` for an integer k, exactly, so ``k`` orders the values
+    as they are and tells them apart."""
+    import numpy as np
+
+    return bool(np.array_equal(np.rint(values * scale) / scale, values))
+
+
+def _count_integers(train: npt.NDArray[Any], prod: npt.NDArray[Any], scale: float | None
+                    ) -> StepTable | None:
+    import numpy as np
+
+    low = min(int(train.min()), int(prod.min()))
+    high = max(int(train.max()), int(prod.max()))
+    slots = high - low + 1
+    if slots > min(MAX_COUNT_SLOTS, COUNT_SLOTS_PER_VALUE * (train.size + prod.size) + 1024):
+        return None
+    offset = train.dtype.type(low)
+    train_counts = np.bincount((train - offset).astype(np.intp), minlength=slots)
+    prod_counts = np.bincount((prod - offset).astype(np.intp), minlength=slots)
+    present = np.flatnonzero(train_counts + prod_counts)
+    if scale is None:
+        values = present.astype(train.dtype) + offset
+    else:
+        values = (present.astype(np.int64) + low) / scale
+    return StepTable(values, train_counts[present], prod_counts[present])
+
+
+def _by_sorting(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
+    import numpy as np
+
+    pooled = np.concatenate((np.sort(train), np.sort(prod)))
+    order = np.argsort(pooled, kind="stable")  # a merge of two sorted runs: linear
+    merged = pooled[order]
+    del pooled
+    last = np.empty(merged.size, dtype=bool)
+    np.not_equal(merged[1:], merged[:-1], out=last[:-1])
+    last[-1] = True
+    ends = np.flatnonzero(last)
+    train_below = np.cumsum(order < train.size)[ends]
+    del order
+    prod_below = ends + 1 - train_below
+    return StepTable(merged[ends], np.diff(train_below, prepend=0),
+                     np.diff(prod_below, prepend=0))
 
 
 def ks_gap(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> KsGap:
-    """Locate the largest ECDF gap of two non-empty samples, the way ``ks_2samp`` does.
+    """Locate the largest ECDF gap of two non-empty samples, the way ``ks_2samp`` does:
+    ``location`` equals scipy's ``statistic_location``."""
+    return steps.ks_gap(step_table(train, prod))
 
-    The ECDFs are evaluated at every value of both samples (baseline first); the larger of
-    the positive and negative gaps wins, the positive one on a tie, and the first point that
-    attains it is its location, so ``location`` equals scipy's ``statistic_location``.
-    """
-    import numpy as np
 
-    train, prod = _common_type(train, prod)
-    train_sorted = np.sort(train)
-    prod_sorted = np.sort(prod)
-    n1, n2 = train_sorted.size, prod_sorted.size
-    points = np.concatenate([train_sorted, prod_sorted])
-    train_below = np.searchsorted(train_sorted, points, side="right")
-    prod_below = np.searchsorted(prod_sorted, points, side="right")
-    gaps = train_below / n1 - prod_below / n2
-    at_min, at_max = int(np.argmin(gaps)), int(np.argmax(gaps))
-    negative = float(np.clip(-gaps[at_min], 0.0, 1.0))
-    at = at_min if negative > gaps[at_max] else at_max
-    return KsGap(n1, n2, int(train_below[at]), int(prod_below[at]), _plain(points[at]))
+def wasserstein(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> float:
+    """The first Wasserstein distance, as ``scipy.stats.wasserstein_distance``."""
+    return steps.wasserstein(step_table(train, prod))
+
+
+def numeric_bins(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> Bins:
+    """Counts of both samples in bins at the baseline's deciles."""
+    return steps.numeric_bins(step_table(train, prod))
+
+
+def ecdf_chart(train: npt.NDArray[Any], prod: npt.NDArray[Any], gap_at: Any) -> dict[str, Any]:
+    """Chart data of both ECDFs, the maximum gap at ``gap_at`` exact."""
+    return steps.ecdf_chart(step_table(train, prod), gap_at)
 
 
 def category_table(train: Mapping[str, int], prod: Mapping[str, int]) -> CategoryTable:
@@ -72,70 +160,6 @@ def category_table(train: Mapping[str, int], prod: Mapping[str, int]) -> Categor
         tuple(int(train.get(c, 0)) for c in categories),
         tuple(int(prod.get(c, 0)) for c in categories),
     )
-
-
-@dataclass(frozen=True)
-class Bins:
-    """Counts per bin of both sides, bins cut at the baseline's quantiles."""
-
-    edges: tuple[float, ...]
-    train_counts: tuple[int, ...]
-    prod_counts: tuple[int, ...]
-
-
-def numeric_bins(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> Bins:
-    """Bins at the baseline's deciles (fewer when values tie); a value equal to an edge
-    counts in the upper bin."""
-    import numpy as np
-
-    from pytest_drift.stats.effects import PSI_BINS
-
-    left, right = np.asarray(train, dtype=np.float64), np.asarray(prod, dtype=np.float64)
-    quantiles = np.arange(1, PSI_BINS) / PSI_BINS  # exact tenths (linspace gives 0.3000...04)
-    edges = np.unique(np.quantile(left, quantiles))
-    count = edges.size + 1
-    train_counts = np.bincount(np.searchsorted(edges, left, side="right"), minlength=count)
-    prod_counts = np.bincount(np.searchsorted(edges, right, side="right"), minlength=count)
-    return Bins(tuple(float(e) for e in edges), tuple(int(c) for c in train_counts),
-                tuple(int(c) for c in prod_counts))
-
-
-def wasserstein(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> float:
-    """The first Wasserstein distance between the two samples, as
-    ``scipy.stats.wasserstein_distance`` computes it: the area between the two ECDFs."""
-    import numpy as np
-
-    left = np.sort(np.asarray(train, dtype=np.float64))
-    right = np.sort(np.asarray(prod, dtype=np.float64))
-    values = np.concatenate((left, right))
-    values.sort(kind="mergesort")
-    deltas = np.diff(values)
-    left_cdf = left.searchsorted(values[:-1], "right") / left.size
-    right_cdf = right.searchsorted(values[:-1], "right") / right.size
-    return float(np.sum(np.multiply(np.abs(left_cdf - right_cdf), deltas)))
-
-
-#: ECDFs in the HTML report are drawn from at most this many points per feature.
-CHART_POINTS = 300
-
-
-def ecdf_chart(train: npt.NDArray[Any], prod: npt.NDArray[Any], gap_at: Any) -> dict[str, Any]:
-    """Both ECDFs on one grid of at most ``CHART_POINTS`` values (quantiles of the pooled
-    sample), always including the point of the maximum gap, each height exact there."""
-    import numpy as np
-
-    left = np.sort(np.asarray(train, dtype=np.float64))
-    right = np.sort(np.asarray(prod, dtype=np.float64))
-    pooled = np.concatenate((left, right))
-    grid = np.unique(np.quantile(pooled, np.linspace(0.0, 1.0, CHART_POINTS - 1)))
-    grid = np.unique(np.append(grid, float(gap_at)))
-    return {
-        "kind": "ecdf",
-        "x": grid.tolist(),
-        "train": (np.searchsorted(left, grid, side="right") / left.size).tolist(),
-        "prod": (np.searchsorted(right, grid, side="right") / right.size).tolist(),
-        "gap_at": float(gap_at),
-    }
 
 
 def bars_chart(table: CategoryTable, most: int = 30) -> dict[str, Any]:

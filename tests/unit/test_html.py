@@ -93,8 +93,9 @@ def dataset(name: str) -> tuple[str, str]:
 def entries() -> list[dict[str, Any]]:
     """A failing check (cars: every feature drifted, a categorical among them) and a passing
     one (Seattle weather at threshold 50: two of four features drifted)."""
-    cars = compare(*dataset("cars_model_years"), name="test_cars")
-    weather = compare(*dataset("seattle_weather_api_log"), name="test_weather", threshold=50)
+    cars = compare(*dataset("cars_model_years"), name="test_cars", charts=True)
+    weather = compare(*dataset("seattle_weather_api_log"), name="test_weather", threshold=50,
+                      charts=True)
     assert (cars.status, weather.status) == ("DRIFT_DETECTED", "NORMAL")
     return [strict(cars.to_json(charts=True)), strict(weather.to_json(charts=True))]
 
@@ -184,7 +185,7 @@ NASTY = "<script>alert('x')</script>"
 def nasty_entry() -> dict[str, Any]:
     baseline = pd.DataFrame({NASTY: np.arange(100.0), "c&<b>": ["a", "<i>"] * 50})
     candidate = pd.DataFrame({NASTY: np.arange(100.0) + 30, "c&<b>": ["<i>", "</svg>"] * 50})
-    report = compare(baseline, candidate, name=f"test_{NASTY}")
+    report = compare(baseline, candidate, name=f"test_{NASTY}", charts=True)
     entry = strict(report.to_json(charts=True))
     entry["nodeid"] = f"tests/test_x.py::test[{NASTY}]"
     entry["skipped_features"] = {"<img src=x onerror=alert(1)>": "<b>reason</b>"}
@@ -218,7 +219,8 @@ def test_no_network_references():
     assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", text, re.IGNORECASE)
     for fetching in ("@import", "url(", "<script", "<link", "<iframe", "<img", "<object"):
         assert fetching not in text
-    plain = render_html([strict(compare(*dataset("cars_model_years")).to_json(charts=True))],
+    plain = render_html([strict(compare(*dataset("cars_model_years"), charts=True).to_json(
+        charts=True))],
                         generated_at=GENERATED)
     assert re.search(r"https?://", plain) is None
 
@@ -234,7 +236,8 @@ def wide_entry(features: int, rows: int = 5_000) -> dict[str, Any]:
         else:
             columns[f"feature_{number}"] = rng.lognormal(3, 1, rows)
             shifted[f"feature_{number}"] = rng.lognormal(3 + 0.01 * number, 1, rows)
-    report = compare(pd.DataFrame(columns), pd.DataFrame(shifted), name="test_wide")
+    report = compare(pd.DataFrame(columns), pd.DataFrame(shifted), name="test_wide",
+                     charts=True)
     return strict(report.to_json(charts=True))
 
 

@@ -1,0 +1,182 @@
+"""Every statistic of a numeric feature from its step table, whatever engine counted it.
+
+A *step table* lists the distinct values of the pooled sample in ascending order and how
+often each occurs on each side. Both empirical CDFs are step functions that move only at
+those values, so the table holds everything the numeric statistics need: the KS gap and its
+location, the Wasserstein distance, the baseline's quantiles (for the PSI bins) and the
+chart. An engine's only numeric job is to produce the table (``memory`` by counting or
+sorting with numpy; a database by ``GROUP BY value``); the arithmetic below is the same for
+all of them, and reproduces scipy's and numpy's own expressions so results stay identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from pytest_drift.stats.ks import KsGap
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+#: ECDFs in the HTML report are drawn from at most this many points per feature.
+CHART_POINTS = 300
+
+
+@dataclass(frozen=True)
+class StepTable:
+    """Distinct values of the pooled sample, ascending, with their count on each side.
+
+    ``values`` is int64, uint64, float64 or an object array of ``Decimal``; every value
+    occurs on at least one side.
+    """
+
+    values: npt.NDArray[Any]
+    train_counts: npt.NDArray[Any]
+    prod_counts: npt.NDArray[Any]
+
+    @property
+    def n_train(self) -> int:
+        return int(self.train_counts.sum())
+
+    @property
+    def n_prod(self) -> int:
+        return int(self.prod_counts.sum())
+
+
+@dataclass(frozen=True)
+class Bins:
+    """Counts per bin of both sides, bins cut at the baseline's quantiles."""
+
+    edges: tuple[float, ...]
+    train_counts: tuple[int, ...]
+    prod_counts: tuple[int, ...]
+
+
+def _plain(value: Any) -> float | int | Decimal:
+    """A numpy scalar as Python's int or float; a Decimal stays exact."""
+    if hasattr(value, "item"):
+        value = value.item()
+    return value if isinstance(value, (int, Decimal)) else float(value)
+
+
+def _first(attains: npt.NDArray[Any], in_train: npt.NDArray[Any]) -> int:
+    """Where ``argmax`` over scipy's pooled array (the sorted baseline, then the sorted
+    candidate) first meets a step that attains the extreme: the smallest such baseline
+    value, else the smallest such candidate value."""
+    import numpy as np
+
+    from_train = np.flatnonzero(attains & in_train)
+    return int(from_train[0] if from_train.size else np.flatnonzero(attains)[0])
+
+
+def ks_gap(steps: StepTable) -> KsGap:
+    """The largest ECDF gap and its location, as ``scipy.stats.ks_2samp`` finds them.
+
+    scipy evaluates ``searchsorted(sample, pooled, "right") / n`` at every pooled value;
+    those are the cumulative counts here, divided the same way, so the gaps are the same
+    floats. The positive gap wins a tie, and the location is the first pooled value that
+    attains the winning gap.
+    """
+    import numpy as np
+
+    train_below = np.cumsum(steps.train_counts)
+    prod_below = np.cumsum(steps.prod_counts)
+    n1, n2 = int(train_below[-1]), int(prod_below[-1])
+    gaps = train_below / n1 - prod_below / n2
+    largest, smallest = gaps.max(), gaps.min()
+    negative = float(np.clip(-smallest, 0.0, 1.0))
+    extreme = smallest if negative > largest else largest
+    at = _first(gaps == extreme, steps.train_counts > 0)
+    return KsGap(n1, n2, int(train_below[at]), int(prod_below[at]),
+                 _plain(steps.values[at]))
+
+
+def wasserstein(steps: StepTable) -> float:
+    """The first Wasserstein distance, as ``scipy.stats.wasserstein_distance`` computes it:
+    the area between the two ECDFs, ``sum(|F1 - F2| * diff(values))`` in float64."""
+    import numpy as np
+
+    values = steps.values.astype(np.float64)
+    if values.size < 2:
+        return 0.0
+    train_cdf = np.cumsum(steps.train_counts[:-1]) / steps.n_train
+    prod_cdf = np.cumsum(steps.prod_counts[:-1]) / steps.n_prod
+    return float(np.sum(np.multiply(np.abs(train_cdf - prod_cdf), np.diff(values))))
+
+
+def _lerp(low: npt.NDArray[Any], high: npt.NDArray[Any], t: npt.NDArray[Any]
+          ) -> npt.NDArray[Any]:
+    """numpy's interpolation between neighbouring order statistics (``numpy.quantile``'s
+    ``_lerp``), which is exact at both ends."""
+    import numpy as np
+
+    diff = high - low
+    return np.where(t >= 0.5, high - diff * (1 - t), low + diff * t)  # type: ignore[no-any-return]
+
+
+def quantiles(values: npt.NDArray[Any], counts: npt.NDArray[Any],
+              probabilities: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``numpy.quantile`` (linear method) of the sample that has ``counts[i]`` copies of
+    ``values[i]``, in float64, without materialising the sample."""
+    import numpy as np
+
+    cumulative = np.cumsum(counts)
+    n = int(cumulative[-1])
+    floats = values.astype(np.float64)
+    virtual = (n - 1) * np.asarray(probabilities, dtype=np.float64)
+    previous = np.floor(virtual)
+    t = virtual - previous
+    low_rank = previous.astype(np.int64)
+    high_rank = np.minimum(low_rank + 1, n - 1)
+    low = floats[np.searchsorted(cumulative, low_rank, side="right")]
+    high = floats[np.searchsorted(cumulative, high_rank, side="right")]
+    return _lerp(low, high, t)
+
+
+def _counts_below(values: npt.NDArray[Any], cumulative: npt.NDArray[Any],
+                  edges: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """How many values of one side are ``< edge``, for each edge."""
+    import numpy as np
+
+    steps_below = np.searchsorted(values, edges, side="left")
+    padded = np.concatenate(([0], cumulative))
+    return padded[steps_below]
+
+
+def numeric_bins(steps: StepTable) -> Bins:
+    """Bins at the baseline's deciles (fewer when values tie); a value equal to an edge
+    counts in the upper bin. The edges are ``numpy.quantile`` of the baseline in float64."""
+    import numpy as np
+
+    from pytest_drift.stats.effects import PSI_BINS
+
+    probabilities = np.arange(1, PSI_BINS) / PSI_BINS  # exact tenths
+    edges = np.unique(quantiles(steps.values, steps.train_counts, probabilities))
+    floats = steps.values.astype(np.float64)
+    counts = []
+    for side in (steps.train_counts, steps.prod_counts):
+        cumulative = np.cumsum(side)
+        below = _counts_below(floats, cumulative, edges)
+        bounds = np.concatenate(([0], below, [cumulative[-1]]))
+        counts.append(tuple(int(c) for c in np.diff(bounds)))
+    return Bins(tuple(float(e) for e in edges), counts[0], counts[1])
+
+
+def ecdf_chart(steps: StepTable, gap_at: Any) -> dict[str, Any]:
+    """Both ECDFs on one grid of at most ``CHART_POINTS`` values (quantiles of the pooled
+    sample), always including the point of the maximum gap, each height exact there."""
+    import numpy as np
+
+    floats = steps.values.astype(np.float64)
+    grid = np.unique(quantiles(steps.values, steps.train_counts + steps.prod_counts,
+                               np.linspace(0.0, 1.0, CHART_POINTS - 1)))
+    grid = np.unique(np.append(grid, float(gap_at)))
+    heights = []
+    for side in (steps.train_counts, steps.prod_counts):
+        cumulative = np.concatenate(([0], np.cumsum(side)))
+        at_or_below = np.searchsorted(floats, grid, side="right")
+        heights.append((cumulative[at_or_below] / cumulative[-1]).tolist())
+    return {"kind": "ecdf", "x": grid.tolist(), "train": heights[0], "prod": heights[1],
+            "gap_at": float(gap_at)}
