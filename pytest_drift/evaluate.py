@@ -25,7 +25,7 @@ from pytest_drift.stats.registry import (
 )
 
 if TYPE_CHECKING:
-    from pytest_drift.columns import NumericColumn
+    from pytest_drift.columns import CategoryCounts, NumericColumn
     from pytest_drift.engines.steps import Bins
 
 
@@ -55,16 +55,24 @@ class NumericPlan:
     test: StatTest
 
 
-Planned = FeatureResult | str | NumericPlan
+@dataclass(frozen=True)
+class CategoricalPlan:
+    """A feature tested as categories, its counts still to be taken."""
+
+    feature: str
+    test: StatTest
+
+
+Planned = str | NumericPlan | CategoricalPlan
 
 
 def plan_feature(feature: str, train: Any, prod: Any, options: CheckOptions,
-                 names: Mapping[str, str], registry: TestRegistry, *, charts: bool = False
-                 ) -> Planned:
-    """Decide how a feature is tested; categorical features are tested right away.
+                 names: Mapping[str, str], registry: TestRegistry) -> Planned:
+    """Decide how a feature is tested: the reason it is skipped, or its plan.
 
-    Returns a result, the reason it was skipped, or the :class:`NumericPlan` that
-    :func:`summarize_numeric` and :func:`numeric_result` complete.
+    A :class:`NumericPlan` is completed by :func:`summarize_numeric` and
+    :func:`numeric_result`, a :class:`CategoricalPlan` by :func:`count_categories` and
+    :func:`categorical_result`.
     """
     from pytest_drift.columns import column_kind
 
@@ -86,7 +94,7 @@ def plan_feature(feature: str, train: Any, prod: Any, options: CheckOptions,
             f"(categorical=[{feature!r}]) or skip it (exclude=[{feature!r}])."
         )
     if as_category or train_kind.kind == "categorical":
-        return _categorical(feature, train, prod, options, registry, charts)
+        return CategoricalPlan(feature, choose_test(feature, "categorical", options, registry))
     return NumericPlan(feature, choose_test(feature, "numeric", options, registry))
 
 
@@ -94,9 +102,12 @@ def evaluate_feature(feature: str, train: Any, prod: Any, options: CheckOptions,
                      names: Mapping[str, str], registry: TestRegistry, *, charts: bool = False
                      ) -> FeatureResult | str:
     """Test one feature; a string return is the reason it was skipped."""
-    planned = plan_feature(feature, train, prod, options, names, registry, charts=charts)
-    if not isinstance(planned, NumericPlan):
+    planned = plan_feature(feature, train, prod, options, names, registry)
+    if isinstance(planned, str):
         return planned
+    if isinstance(planned, CategoricalPlan):
+        return categorical_result(planned, *count_categories(train, prod, feature), options,
+                                  charts)
     return _numeric(planned, train, prod, options, charts)
 
 
@@ -218,13 +229,21 @@ def numeric_result(plan: NumericPlan, summary: NumericSummary, options: CheckOpt
     )
 
 
-def _categorical(feature: str, train: Any, prod: Any, options: CheckOptions,
-                 registry: TestRegistry, charts: bool) -> FeatureResult | str:
+def count_categories(train: Any, prod: Any, feature: str
+                     ) -> tuple[CategoryCounts, CategoryCounts]:
+    """Both sides' category counts (a forked worker can run it)."""
     from pytest_drift.columns import category_counts
+
+    return category_counts(train, feature), category_counts(prod, feature)
+
+
+def categorical_result(plan: CategoricalPlan, left: CategoryCounts, right: CategoryCounts,
+                       options: CheckOptions, charts: bool) -> FeatureResult | str:
+    """Test the counts; a string is the reason the feature is skipped."""
     from pytest_drift.engines.memory import bars_chart, category_table
     from pytest_drift.stats.effects import cramers_v, js_distance, new_and_gone, psi
 
-    left, right = category_counts(train, feature), category_counts(prod, feature)
+    feature, test = plan.feature, plan.test
     table = category_table(left.counts, right.counts)
     n_train, n_prod = sum(table.train_counts), sum(table.prod_counts)
     if n_train == 0 or n_prod == 0:
@@ -232,7 +251,6 @@ def _categorical(feature: str, train: Any, prod: Any, options: CheckOptions,
     too_few = _too_few(n_train, n_prod, options.min_samples)
     if too_few:
         return too_few
-    test = choose_test(feature, "categorical", options, registry)
     outcome = test.run(CategoricalData(table.categories, table.train_counts,
                                        table.prod_counts))
     new, gone = new_and_gone(table.categories, table.train_counts, table.prod_counts)
@@ -293,30 +311,40 @@ def evaluate_features(features: Sequence[str], train: Any, prod: Any, options: C
             progress(done, len(features))
 
     results: dict[str, FeatureResult | str | None] = dict.fromkeys(features)
-    to_reduce: list[NumericPlan] = []
+    to_reduce: list[NumericPlan | CategoricalPlan] = []
     for feature in features:
-        planned = plan_feature(feature, train, prod, options, names, registry, charts=charts)
-        if isinstance(planned, NumericPlan) and planned.test.name == "ks":
+        planned = plan_feature(feature, train, prod, options, names, registry)
+        if isinstance(planned, str):
+            results[feature] = planned
+            advance()
+        elif isinstance(planned, NumericPlan) and planned.test.name != "ks":
+            results[feature] = _numeric(planned, train, prod, options, charts)
+            advance()
+        else:
             to_reduce.append(planned)
-            continue
-        results[feature] = (planned if not isinstance(planned, NumericPlan)
-                            else _numeric(planned, train, prod, options, charts))
-        advance()
 
     workers = options.workers or default_workers()
     values = len(to_reduce) * (_rows(train) + _rows(prod))
     if values < parallel_min_values:
         workers = 1
-    # Largest first, so the last feature to finish is a short one.
-    to_reduce.sort(key=lambda plan: -_weight(train, prod, plan.feature))
+    # Costliest first, so the last feature to finish is a short one.
+    to_reduce.sort(key=lambda plan: -_weight(train, prod, plan))
 
-    def reduce(index: int) -> NumericSummary | str:
-        return summarize_numeric(train, prod, to_reduce[index].feature, options, charts)
+    def reduce(index: int) -> NumericSummary | str | tuple[CategoryCounts, CategoryCounts]:
+        plan = to_reduce[index]
+        if isinstance(plan, CategoricalPlan):
+            return count_categories(train, prod, plan.feature)
+        return summarize_numeric(train, prod, plan.feature, options, charts)
 
     for index, summary in run_indexed(len(to_reduce), reduce, workers):
         plan = to_reduce[index]
-        results[plan.feature] = (summary if isinstance(summary, str)
-                                 else numeric_result(plan, summary, options))
+        if isinstance(plan, CategoricalPlan):
+            assert isinstance(summary, tuple)
+            results[plan.feature] = categorical_result(plan, *summary, options, charts)
+        else:
+            assert not isinstance(summary, tuple)
+            results[plan.feature] = (summary if isinstance(summary, str)
+                                     else numeric_result(plan, summary, options))
         advance()
     return {feature: result for feature, result in results.items() if result is not None}
 
@@ -325,8 +353,10 @@ def _rows(frame: Any) -> int:
     return int(frame.num_rows) if hasattr(frame, "num_rows") else len(frame)
 
 
-def _weight(train: Any, prod: Any, feature: str) -> int:
-    """How costly a feature is to reduce: floats are sorted, whole numbers only counted."""
+def _weight(train: Any, prod: Any, plan: NumericPlan | CategoricalPlan) -> int:
+    """How costly a feature is to reduce: floats may be sorted, the rest only counted."""
     from pytest_drift.columns import is_float
 
-    return 4 if is_float(train, feature) or is_float(prod, feature) else 1
+    if isinstance(plan, CategoricalPlan):
+        return 2
+    return 4 if is_float(train, plan.feature) or is_float(prod, plan.feature) else 1

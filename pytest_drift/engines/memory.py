@@ -110,7 +110,7 @@ def _count_integers(train: npt.NDArray[Any], prod: npt.NDArray[Any], scale: floa
         values = present.astype(train.dtype) + offset
     else:
         values = (present.astype(np.int64) + low) / scale
-    return StepTable(values, train_counts[present], prod_counts[present])
+    return StepTable.from_counts(values, train_counts[present], prod_counts[present])
 
 
 def _by_sorting(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
@@ -126,9 +126,7 @@ def _by_sorting(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
     ends = np.flatnonzero(last)
     train_below = np.cumsum(order < train.size)[ends]
     del order
-    prod_below = ends + 1 - train_below
-    return StepTable(merged[ends], np.diff(train_below, prepend=0),
-                     np.diff(prod_below, prepend=0))
+    return StepTable(merged[ends], train_below, ends + 1 - train_below)
 
 
 def ks_gap(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> KsGap:

@@ -26,23 +26,38 @@ CHART_POINTS = 300
 
 @dataclass(frozen=True)
 class StepTable:
-    """Distinct values of the pooled sample, ascending, with their count on each side.
+    """Distinct values of the pooled sample, ascending, with how many values of each side
+    are at or below each of them (the ECDFs times the sample sizes).
 
     ``values`` is int64, uint64, float64 or an object array of ``Decimal``; every value
     occurs on at least one side.
     """
 
     values: npt.NDArray[Any]
-    train_counts: npt.NDArray[Any]
-    prod_counts: npt.NDArray[Any]
+    train_below: npt.NDArray[Any]
+    prod_below: npt.NDArray[Any]
+
+    @classmethod
+    def from_counts(cls, values: npt.NDArray[Any], train_counts: npt.NDArray[Any],
+                    prod_counts: npt.NDArray[Any]) -> StepTable:
+        import numpy as np
+
+        return cls(values, np.cumsum(train_counts), np.cumsum(prod_counts))
 
     @property
     def n_train(self) -> int:
-        return int(self.train_counts.sum())
+        return int(self.train_below[-1])
 
     @property
     def n_prod(self) -> int:
-        return int(self.prod_counts.sum())
+        return int(self.prod_below[-1])
+
+    def in_train(self, at: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """Whether the baseline has the values at these positions."""
+        import numpy as np
+
+        before = np.where(at > 0, self.train_below[np.maximum(at - 1, 0)], 0)
+        return self.train_below[at] > before  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -61,14 +76,15 @@ def _plain(value: Any) -> float | int | Decimal:
     return value if isinstance(value, (int, Decimal)) else float(value)
 
 
-def _first(attains: npt.NDArray[Any], in_train: npt.NDArray[Any]) -> int:
+def _first(steps: StepTable, attains: npt.NDArray[Any]) -> int:
     """Where ``argmax`` over scipy's pooled array (the sorted baseline, then the sorted
     candidate) first meets a step that attains the extreme: the smallest such baseline
     value, else the smallest such candidate value."""
     import numpy as np
 
-    from_train = np.flatnonzero(attains & in_train)
-    return int(from_train[0] if from_train.size else np.flatnonzero(attains)[0])
+    positions = np.flatnonzero(attains)
+    from_train = positions[steps.in_train(positions)]
+    return int(from_train[0] if from_train.size else positions[0])
 
 
 def ks_gap(steps: StepTable) -> KsGap:
@@ -81,15 +97,12 @@ def ks_gap(steps: StepTable) -> KsGap:
     """
     import numpy as np
 
-    train_below = np.cumsum(steps.train_counts)
-    prod_below = np.cumsum(steps.prod_counts)
-    n1, n2 = int(train_below[-1]), int(prod_below[-1])
-    gaps = train_below / n1 - prod_below / n2
+    n1, n2 = steps.n_train, steps.n_prod
+    gaps = steps.train_below / n1 - steps.prod_below / n2
     largest, smallest = gaps.max(), gaps.min()
     negative = float(np.clip(-smallest, 0.0, 1.0))
-    extreme = smallest if negative > largest else largest
-    at = _first(gaps == extreme, steps.train_counts > 0)
-    return KsGap(n1, n2, int(train_below[at]), int(prod_below[at]),
+    at = _first(steps, gaps == (smallest if negative > largest else largest))
+    return KsGap(n1, n2, int(steps.train_below[at]), int(steps.prod_below[at]),
                  _plain(steps.values[at]))
 
 
@@ -101,8 +114,8 @@ def wasserstein(steps: StepTable) -> float:
     values = steps.values.astype(np.float64)
     if values.size < 2:
         return 0.0
-    train_cdf = np.cumsum(steps.train_counts[:-1]) / steps.n_train
-    prod_cdf = np.cumsum(steps.prod_counts[:-1]) / steps.n_prod
+    train_cdf = steps.train_below[:-1] / steps.n_train
+    prod_cdf = steps.prod_below[:-1] / steps.n_prod
     return float(np.sum(np.multiply(np.abs(train_cdf - prod_cdf), np.diff(values))))
 
 
@@ -116,13 +129,12 @@ def _lerp(low: npt.NDArray[Any], high: npt.NDArray[Any], t: npt.NDArray[Any]
     return np.where(t >= 0.5, high - diff * (1 - t), low + diff * t)  # type: ignore[no-any-return]
 
 
-def quantiles(values: npt.NDArray[Any], counts: npt.NDArray[Any],
+def quantiles(values: npt.NDArray[Any], cumulative: npt.NDArray[Any],
               probabilities: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """``numpy.quantile`` (linear method) of the sample that has ``counts[i]`` copies of
-    ``values[i]``, in float64, without materialising the sample."""
+    """``numpy.quantile`` (linear method) of the sample with ``cumulative[i]`` values at or
+    below ``values[i]``, in float64, without materialising the sample."""
     import numpy as np
 
-    cumulative = np.cumsum(counts)
     n = int(cumulative[-1])
     floats = values.astype(np.float64)
     virtual = (n - 1) * np.asarray(probabilities, dtype=np.float64)
@@ -153,11 +165,10 @@ def numeric_bins(steps: StepTable) -> Bins:
     from pytest_drift.stats.effects import PSI_BINS
 
     probabilities = np.arange(1, PSI_BINS) / PSI_BINS  # exact tenths
-    edges = np.unique(quantiles(steps.values, steps.train_counts, probabilities))
+    edges = np.unique(quantiles(steps.values, steps.train_below, probabilities))
     floats = steps.values.astype(np.float64)
     counts = []
-    for side in (steps.train_counts, steps.prod_counts):
-        cumulative = np.cumsum(side)
+    for cumulative in (steps.train_below, steps.prod_below):
         below = _counts_below(floats, cumulative, edges)
         bounds = np.concatenate(([0], below, [cumulative[-1]]))
         counts.append(tuple(int(c) for c in np.diff(bounds)))
@@ -170,12 +181,12 @@ def ecdf_chart(steps: StepTable, gap_at: Any) -> dict[str, Any]:
     import numpy as np
 
     floats = steps.values.astype(np.float64)
-    grid = np.unique(quantiles(steps.values, steps.train_counts + steps.prod_counts,
+    grid = np.unique(quantiles(steps.values, steps.train_below + steps.prod_below,
                                np.linspace(0.0, 1.0, CHART_POINTS - 1)))
     grid = np.unique(np.append(grid, float(gap_at)))
     heights = []
-    for side in (steps.train_counts, steps.prod_counts):
-        cumulative = np.concatenate(([0], np.cumsum(side)))
+    for below in (steps.train_below, steps.prod_below):
+        cumulative = np.concatenate(([0], below))
         at_or_below = np.searchsorted(floats, grid, side="right")
         heights.append((cumulative[at_or_below] / cumulative[-1]).tolist())
     return {"kind": "ecdf", "x": grid.tolist(), "train": heights[0], "prod": heights[1],
