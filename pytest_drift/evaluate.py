@@ -158,21 +158,20 @@ def _columns(train: Any, prod: Any, feature: str, min_samples: int
 
 def _summary(left: NumericColumn, right: NumericColumn, alpha: float, charts: bool
              ) -> NumericSummary:
-    from pytest_drift.engines import steps
-    from pytest_drift.engines.memory import step_table
+    from pytest_drift.engines.memory import numeric_statistics
     from pytest_drift.stats.effects import min_detectable_ks
     from pytest_drift.stats.ks import ks_test
 
-    table = step_table(left.values, right.values)
-    gap = steps.ks_gap(table)
+    statistics = numeric_statistics(left.values, right.values, charts=charts)
+    gap = statistics.gap
     return NumericSummary(
         gap=gap, ks=ks_test(gap),
         train_missing=left.missing, prod_missing=right.missing,
         train_infinite=left.infinite, prod_infinite=right.infinite,
         train_mean=left.mean, prod_mean=right.mean,
-        wasserstein=steps.wasserstein(table), bins=steps.numeric_bins(table),
+        wasserstein=statistics.wasserstein, bins=statistics.bins,
         min_detectable_ks=min_detectable_ks(gap.n_train, gap.n_prod, alpha),
-        chart=steps.ecdf_chart(table, gap.location) if charts else None,
+        chart=statistics.chart,
     )
 
 

@@ -12,9 +12,9 @@ from pytest_drift.engines import steps
 from pytest_drift.engines.steps import CHART_POINTS, Bins, StepTable
 from pytest_drift.stats.ks import KsGap
 
-__all__ = ["CHART_POINTS", "Bins", "CategoryTable", "StepTable", "bars_chart",
-           "category_table", "ecdf_chart", "ks_gap", "numeric_bins", "step_table",
-           "wasserstein"]
+__all__ = ["CHART_POINTS", "Bins", "CategoryTable", "NumericStatistics", "StepTable",
+           "bars_chart", "category_table", "ecdf_chart", "ks_gap", "merge_sorted",
+           "numeric_bins", "numeric_statistics", "step_table", "wasserstein"]
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -116,7 +116,14 @@ def _count_integers(train: npt.NDArray[Any], prod: npt.NDArray[Any], scale: floa
 def _by_sorting(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
     import numpy as np
 
-    pooled = np.concatenate((np.sort(train), np.sort(prod)))
+    return merge_sorted(np.sort(train), np.sort(prod))
+
+
+def merge_sorted(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
+    """The step table of two sorted samples."""
+    import numpy as np
+
+    pooled = np.concatenate((train, prod))
     order = np.argsort(pooled, kind="stable")  # a merge of two sorted runs: linear
     merged = pooled[order]
     del pooled
@@ -127,6 +134,41 @@ def _by_sorting(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
     train_below = np.cumsum(order < train.size)[ends]
     del order
     return StepTable(merged[ends], train_below, ends + 1 - train_below)
+
+
+#: From this many values (both sides) on, continuous floats are bucketed rather than sorted.
+BUCKETED_MIN_VALUES = 100_000
+
+
+@dataclass(frozen=True)
+class NumericStatistics:
+    """What a numeric feature's result needs from its values (besides means and counts)."""
+
+    gap: KsGap
+    wasserstein: float
+    bins: Bins
+    chart: dict[str, Any] | None
+
+
+def numeric_statistics(train: npt.NDArray[Any], prod: npt.NDArray[Any], *,
+                       charts: bool = False) -> NumericStatistics:
+    """KS gap, Wasserstein distance, PSI bins and (with ``charts``) the ECDF chart of two
+    non-empty samples of finite numbers, by the cheapest exact route: counting, bucketing
+    (:mod:`pytest_drift.engines.buckets`) or sorting."""
+    train, prod = _common_type(train, prod)
+    table = _by_counting(train, prod) if train.dtype != object else None
+    if (table is None and not charts and train.dtype.kind == "f"
+            and train.size + prod.size >= BUCKETED_MIN_VALUES):
+        from pytest_drift.engines import buckets
+
+        reduced = buckets.reduce(train, prod)
+        if reduced is not None:
+            return NumericStatistics(reduced.gap, reduced.wasserstein, reduced.bins, None)
+    if table is None:
+        table = _by_sorting(train, prod)
+    gap = steps.ks_gap(table)
+    return NumericStatistics(gap, steps.wasserstein(table), steps.numeric_bins(table),
+                             steps.ecdf_chart(table, gap.location) if charts else None)
 
 
 def ks_gap(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> KsGap:
