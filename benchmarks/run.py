@@ -366,11 +366,12 @@ def heavy_modules(stderr: str) -> list[str]:
     return [name for name in HEAVY if name in names]
 
 
-def median_wall(args: Sequence[str], cwd: Path, repeats: int) -> float:
+def median_wall(args: Sequence[str], cwd: Path, repeats: int,
+                env: dict[str, str] | None = None) -> float:
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        _python(args, cwd)
+        _python(args, cwd, env)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -379,16 +380,21 @@ def measure_imports(repeats: int = 9) -> dict[str, Any]:
     """The plugin's import cost, alone and after pytest, and ``pytest --co -q`` on an empty
     directory with and without the plugin (alternating, medians)."""
     out: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="drift-bench-empty-") as empty:
+    with tempfile.TemporaryDirectory(prefix="drift-bench-empty-") as empty, \
+            tempfile.TemporaryDirectory(prefix="drift-bench-pycache-") as pycache:
         cwd = Path(empty)
+        # Imports as an installed package sees them: from bytecode caches (an environment
+        # with PYTHONDONTWRITEBYTECODE would otherwise compile every module every time).
+        cached = {"PYTHONPYCACHEPREFIX": pycache, "PYTHONDONTWRITEBYTECODE": ""}
+        _python(["-c", "import pytest, pytest_drift.plugin"], cwd, cached)
         # -X importtime figures vary from run to run: the median of ``repeats`` runs each.
         alone_us, after_us, pytest_us = [], [], []
         for _ in range(repeats):
             alone = _python(["-X", "importtime", "-c", "import pytest_drift.plugin"],
-                            cwd).stderr
+                            cwd, cached).stderr
             alone_us.append(sum(parse_importtime(alone).values()))
             after = _python(["-X", "importtime", "-c",
-                             "import pytest; import pytest_drift.plugin"], cwd).stderr
+                             "import pytest; import pytest_drift.plugin"], cwd, cached).stderr
             top = parse_importtime(after)
             pytest_us.append(top.get("pytest", 0))
             after_us.append(top.get("pytest_drift.plugin", 0))
@@ -400,19 +406,22 @@ def measure_imports(repeats: int = 9) -> dict[str, Any]:
         # importtime prints a module when its import ends: what follows the top-level
         # pytest line is what the plugin imports on top of pytest.
         out["plugin_after_pytest_heavy"] = heavy_modules(after.split("| pytest\n", 1)[-1])
-        out["wall_import_pytest_s"] = median_wall(["-c", "import pytest"], cwd, repeats)
+        out["wall_import_pytest_s"] = median_wall(["-c", "import pytest"], cwd, repeats,
+                                                  cached)
         out["wall_import_pytest_and_plugin_s"] = median_wall(
-            ["-c", "import pytest, pytest_drift.plugin"], cwd, repeats)
+            ["-c", "import pytest, pytest_drift.plugin"], cwd, repeats, cached)
         collect = ["-m", "pytest", "--co", "-q", "-p", "no:cacheprovider"]
         # All installed plugins (hypothesis, xdist, ...) with and without ours; then no
         # autoloaded plugin at all, with ours loaded by name or not.
-        no_autoload = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        no_autoload = {**cached, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
         variants: dict[str, tuple[list[str], dict[str, str] | None]] = {
-            "with": (collect, None),
-            "without": ([*collect, "-p", "no:datadrift"], None),
+            "with": (collect, cached),
+            "without": ([*collect, "-p", "no:datadrift"], cached),
             "alone_with": ([*collect, "-p", "pytest_drift.plugin"], no_autoload),
             "alone_without": (collect, no_autoload),
         }
+        for args, env in variants.values():  # fill the bytecode cache first
+            _python(args, cwd, env)
         times: dict[str, list[float]] = {name: [] for name in variants}
         for repeat in range(repeats):
             order = list(variants) if repeat % 2 == 0 else list(reversed(variants))

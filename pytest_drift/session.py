@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_drift.errors import DriftUsageError
-from pytest_drift.loaders.budget import available_memory
-from pytest_drift.loaders.cache import DatasetCache
 from pytest_drift.options import (
     OPTIONS,
     Layer,
@@ -26,6 +24,7 @@ from pytest_drift.options import (
 if TYPE_CHECKING:
     from pytest_drift.compare import Loader
     from pytest_drift.loaders import LoadContext, LoadedData
+    from pytest_drift.loaders.cache import DatasetCache
     from pytest_drift.progress import CheckProgress
     from pytest_drift.stats.registry import TestRegistry
 
@@ -55,9 +54,19 @@ class DriftSession:
         self.write_error: str | None = None
         self.is_worker = hasattr(config, "workerinput")
         self._registry: TestRegistry | None = None
-        available = available_memory()
-        # Kept for later checks of the session, within a share of memory that leaves room.
-        self.cache = DatasetCache(max_bytes=available // 4 if available else None)
+        self._cache: DatasetCache | None = None
+
+    @property
+    def cache(self) -> DatasetCache:
+        """Datasets kept for later checks of the session, within a quarter of the available
+        memory; made when the first check loads data."""
+        if self._cache is None:
+            from pytest_drift.loaders.budget import available_memory
+            from pytest_drift.loaders.cache import DatasetCache
+
+            available = available_memory()
+            self._cache = DatasetCache(max_bytes=available // 4 if available else None)
+        return self._cache
 
     @pytest.hookimpl(trylast=True)
     def pytest_drift_load(self, source: Any, columns: Sequence[str] | None,
@@ -117,7 +126,8 @@ class DriftSession:
                 self.config.hook.pytest_drift_report(check=strict(without_charts(entry)))
 
     def pytest_unconfigure(self) -> None:
-        self.cache.clear()
+        if self._cache is not None:
+            self._cache.clear()
 
     def sorted_entries(self) -> list[dict[str, Any]]:
         return sorted(self.entries, key=lambda e: (str(e.get("nodeid")), str(e.get("name"))))

@@ -33,8 +33,9 @@ from pytest_drift.stats.ks import KsGap
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-#: About this many values per bucket, and at most this many buckets.
+#: About this many values per bucket, and from MIN_BUCKETS to MAX_BUCKETS buckets.
 VALUES_PER_BUCKET = 8
+MIN_BUCKETS = 1024
 MAX_BUCKETS = 1 << 18
 #: Give up (and sort) when the buckets to sort hold more than this share of the values.
 MAX_SORTED_SHARE = 0.25
@@ -85,7 +86,7 @@ def reduce(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> Reduced | None:
         return None
     low = min(float(train.min()), float(prod.min()))
     spread = max(float(train.max()), float(prod.max())) - low
-    count = int(min(MAX_BUCKETS, max(1024, (n1 + n2) // VALUES_PER_BUCKET)))
+    count = int(min(MAX_BUCKETS, max(MIN_BUCKETS, (n1 + n2) // VALUES_PER_BUCKET)))
     if not (np.isfinite(spread) and spread > 0 and np.isfinite(count / spread)):
         return None
     buckets = _Buckets(train, prod, low, count / spread, count)
