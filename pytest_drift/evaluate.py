@@ -7,7 +7,7 @@ in :mod:`pytest_drift.verdict`; here ``drift_detected`` is the raw ``p < alpha``
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from pytest_drift.errors import DriftInputError, DriftUsageError
@@ -131,7 +131,8 @@ class NumericSummary:
     """A numeric feature reduced to what its result reports: small, whatever the rows."""
 
     gap: KsGap
-    ks: KsResult
+    #: None while a costly p-value waits to be scheduled (see :func:`evaluate_features`).
+    ks: KsResult | None
     train_missing: int
     prod_missing: int
     train_infinite: int
@@ -156,16 +157,17 @@ def _columns(train: Any, prod: Any, feature: str, min_samples: int
     return _too_few(left.values.size, right.values.size, min_samples) or (left, right)
 
 
-def _summary(left: NumericColumn, right: NumericColumn, alpha: float, charts: bool
-             ) -> NumericSummary:
+def _summary(left: NumericColumn, right: NumericColumn, alpha: float, charts: bool,
+             defer_costly: bool = False) -> NumericSummary:
     from pytest_drift.engines.memory import numeric_statistics
     from pytest_drift.stats.effects import min_detectable_ks
-    from pytest_drift.stats.ks import ks_test
+    from pytest_drift.stats.ks import ks_test, p_value_cost
 
     statistics = numeric_statistics(left.values, right.values, charts=charts)
     gap = statistics.gap
+    costly = defer_costly and p_value_cost(gap) > 1
     return NumericSummary(
-        gap=gap, ks=ks_test(gap),
+        gap=gap, ks=None if costly else ks_test(gap),
         train_missing=left.missing, prod_missing=right.missing,
         train_infinite=left.infinite, prod_infinite=right.infinite,
         train_mean=left.mean, prod_mean=right.mean,
@@ -176,13 +178,15 @@ def _summary(left: NumericColumn, right: NumericColumn, alpha: float, charts: bo
 
 
 def summarize_numeric(train: Any, prod: Any, feature: str, options: CheckOptions,
-                      charts: bool) -> NumericSummary | str:
+                      charts: bool, defer_costly: bool = False) -> NumericSummary | str:
     """Reduce a KS-tested numeric feature to its summary (the reason it is skipped as a
-    string). Reads only ``train`` and ``prod``: a forked worker can run it."""
+    string). Reads only ``train`` and ``prod``: a forked worker can run it. With
+    ``defer_costly``, a p-value that takes long is left out (``ks`` None) for the caller
+    to schedule."""
     columns = _columns(train, prod, feature, options.min_samples)
     if isinstance(columns, str):
         return columns
-    return _summary(*columns, options.alpha, charts)
+    return _summary(*columns, options.alpha, charts, defer_costly)
 
 
 def _numeric(plan: NumericPlan, train: Any, prod: Any, options: CheckOptions, charts: bool
@@ -204,6 +208,7 @@ def numeric_result(plan: NumericPlan, summary: NumericSummary, options: CheckOpt
     from pytest_drift.stats.effects import js_distance, psi
 
     gap, ks, bins = summary.gap, summary.ks, summary.bins
+    assert ks is not None, "the p-value is computed before the result"
     if outcome is None:
         outcome = TestOutcome(ks.statistic, ks.p_value, ks.notes)
     return FeatureResult(
@@ -291,7 +296,7 @@ def evaluate_features(features: Sequence[str], train: Any, prod: Any, options: C
                       names: Mapping[str, str], registry: TestRegistry, *,
                       charts: bool = False,
                       progress: Callable[[int, int], None] | None = None,
-                      parallel_min_values: int = PARALLEL_MIN_VALUES,
+                      parallel_min_values: int | None = None,
                       ) -> dict[str, FeatureResult | str]:
     """Test every feature (a string result is the reason it was skipped), in order.
 
@@ -299,7 +304,7 @@ def evaluate_features(features: Sequence[str], train: Any, prod: Any, options: C
     heavy work. KS-tested numeric features are then reduced on up to ``options.workers``
     forked processes when there are enough values to pay for them.
     """
-    from pytest_drift.parallel import default_workers, run_indexed
+    from pytest_drift.parallel import Workers, default_workers
 
     done = 0
 
@@ -324,7 +329,7 @@ def evaluate_features(features: Sequence[str], train: Any, prod: Any, options: C
 
     workers = options.workers or default_workers()
     values = len(to_reduce) * (_rows(train) + _rows(prod))
-    if values < parallel_min_values:
+    if values < (PARALLEL_MIN_VALUES if parallel_min_values is None else parallel_min_values):
         workers = 1
     # Costliest first, so the last feature to finish is a short one.
     to_reduce.sort(key=lambda plan: -_weight(train, prod, plan))
@@ -333,18 +338,33 @@ def evaluate_features(features: Sequence[str], train: Any, prod: Any, options: C
         plan = to_reduce[index]
         if isinstance(plan, CategoricalPlan):
             return count_categories(train, prod, plan.feature)
-        return summarize_numeric(train, prod, plan.feature, options, charts)
+        return summarize_numeric(train, prod, plan.feature, options, charts,
+                                 defer_costly=workers > 1)
 
-    for index, summary in run_indexed(len(to_reduce), reduce, workers):
-        plan = to_reduce[index]
-        if isinstance(plan, CategoricalPlan):
-            assert isinstance(summary, tuple)
-            results[plan.feature] = categorical_result(plan, *summary, options, charts)
-        else:
-            assert not isinstance(summary, tuple)
-            results[plan.feature] = (summary if isinstance(summary, str)
-                                     else numeric_result(plan, summary, options))
-        advance()
+    from pytest_drift.stats.ks import ks_test, p_value_cost
+
+    waiting: list[tuple[NumericPlan, NumericSummary]] = []
+    with Workers(min(workers, len(to_reduce)), reduce) as pool:
+        for index, summary in pool.indexed(len(to_reduce)):
+            plan = to_reduce[index]
+            if isinstance(plan, CategoricalPlan):
+                left, right = summary
+                results[plan.feature] = categorical_result(plan, left, right, options, charts)
+            elif isinstance(summary, str):
+                results[plan.feature] = summary
+            else:
+                assert isinstance(summary, NumericSummary)
+                if summary.ks is None:
+                    waiting.append((plan, summary))
+                    continue
+                results[plan.feature] = numeric_result(plan, summary, options)
+            advance()
+        # The slow p-values last and longest first, so both workers finish together.
+        waiting.sort(key=lambda item: -p_value_cost(item[1].gap))
+        for index, ks in pool.call(ks_test, [(summary.gap,) for _, summary in waiting]):
+            plan, summary = waiting[index]
+            results[plan.feature] = numeric_result(plan, replace(summary, ks=ks), options)
+            advance()
     return {feature: result for feature, result in results.items() if result is not None}
 
 

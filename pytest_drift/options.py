@@ -104,9 +104,13 @@ def _parse_workers(raw: object) -> int | None:
     """``auto`` (None: one per usable CPU) or a number of processes, at least 1."""
     if isinstance(raw, str) and raw.strip().lower() == "auto":
         return None
-    value = _parse_float(raw)
+    problem = "must be auto or a whole number of processes, at least 1"
+    try:
+        value = _parse_float(raw)
+    except ValueError:
+        raise ValueError(problem) from None
     if not (math.isfinite(value) and value.is_integer() and value >= 1):
-        raise ValueError("must be auto or a whole number of processes, at least 1")
+        raise ValueError(problem)
     return int(value)
 
 

@@ -43,44 +43,88 @@ def can_fork() -> bool:
 
 
 def _run(index: int) -> Any:
-    assert _JOB is not None, "a worker runs only inside run_indexed"
+    assert _JOB is not None, "a worker runs only inside a Workers block"
     return _JOB(index)
+
+
+class Workers:
+    """Up to ``workers`` forked processes for one check, or the calling process alone.
+
+    ``job(index)`` is what :meth:`indexed` runs; the workers inherit it (and everything it
+    reads) when they start, so its data is never pickled. :meth:`call` runs a module-level
+    function on small picklable arguments in the same workers.
+    """
+
+    def __init__(self, workers: int, job: Callable[[int], Any]) -> None:
+        self.workers = workers
+        self.job = job
+        self._executor: Any = None
+
+    def __enter__(self) -> Workers:
+        global _JOB
+        if self.workers > 1 and can_fork():
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            _JOB = self.job
+            with warnings.catch_warnings():
+                # Python 3.12+ warns that forking a multi-threaded process (pyarrow's
+                # pools) may deadlock in the child; the workers run numpy and scipy code.
+                warnings.filterwarnings(
+                    "ignore", message=r".*fork\(\) may lead to deadlocks",
+                    category=DeprecationWarning)
+                self._executor = ProcessPoolExecutor(
+                    self.workers, mp_context=multiprocessing.get_context("fork"))
+                # Fork every worker now, while the job is in place and warnings are muted.
+                for future in [self._executor.submit(int) for _ in range(self.workers)]:
+                    future.result()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _JOB
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        _JOB = None
+
+    def indexed(self, count: int) -> Iterator[tuple[int, Any]]:
+        """``job(0) … job(count - 1)``, yielding ``(index, result)`` as each finishes."""
+        return self._map(_run, [(index,) for index in range(count)], self.job)
+
+    def call(self, function: Callable[..., Result], arguments: list[tuple[Any, ...]]
+             ) -> Iterator[tuple[int, Result]]:
+        """``function(*arguments[i])`` for each ``i``, yielding ``(i, result)`` as each
+        finishes; ``function`` must be importable by name (defined at module level)."""
+        return self._map(function, arguments, function)
+
+    def _map(self, remote: Callable[..., Any], arguments: list[tuple[Any, ...]],
+             local: Callable[..., Any]) -> Iterator[tuple[int, Any]]:
+        if self._executor is None:
+            for index, args in enumerate(arguments):
+                yield index, local(*args)
+            return
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            futures = {self._executor.submit(remote, *args): index
+                       for index, args in enumerate(arguments)}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield futures[future], future.result()
+        except BrokenProcessPool:
+            raise DriftError(
+                "a worker process of the drift check died (killed for lack of memory?); "
+                "run the check in one process with workers=1 (--drift-workers 1), or test "
+                "fewer features at a time"
+            ) from None
 
 
 def run_indexed(count: int, job: Callable[[int], Result], workers: int
                 ) -> Iterator[tuple[int, Result]]:
     """Run ``job(0) … job(count - 1)``, on up to ``workers`` forked processes, and yield
     ``(index, result)`` as each finishes. An exception in a job is raised here."""
-    if workers <= 1 or count < 2 or not can_fork():
-        for index in range(count):
-            yield index, job(index)
-        return
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    global _JOB
-    _JOB = job
-    executor = ProcessPoolExecutor(min(workers, count),
-                                   mp_context=multiprocessing.get_context("fork"))
-    try:
-        with warnings.catch_warnings():
-            # Python 3.12+ warns that forking a multi-threaded process (pyarrow's pools)
-            # may deadlock in the child; the workers only run numpy and scipy code.
-            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
-                                    category=DeprecationWarning)
-            futures = {executor.submit(_run, index): index for index in range(count)}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield futures[future], future.result()
-    except BrokenProcessPool:
-        raise DriftError(
-            "a worker process of the drift check died (killed for lack of memory?); run "
-            "the check in one process with workers=1 (--drift-workers 1), or test fewer "
-            "features at a time"
-        ) from None
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-        _JOB = None
+    with Workers(min(workers, count), job) as pool:
+        yield from pool.indexed(count)

@@ -70,6 +70,8 @@ def _by_counting(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable |
 
     if train.dtype.kind in "iu":
         return _count_integers(train, prod, scale=None)
+    if train.dtype != np.float64:  # values are rebuilt as float64 quotients
+        return None
     largest = max(float(np.abs(train).max()), float(np.abs(prod).max()))
     for places in range(MAX_DECIMALS + 1):
         scale = 10.0 ** places
@@ -102,12 +104,14 @@ def _count_integers(train: npt.NDArray[Any], prod: npt.NDArray[Any], scale: floa
     slots = high - low + 1
     if slots > min(MAX_COUNT_SLOTS, COUNT_SLOTS_PER_VALUE * (train.size + prod.size) + 1024):
         return None
-    offset = train.dtype.type(low)
-    train_counts = np.bincount((train - offset).astype(np.intp), minlength=slots)
-    prod_counts = np.bincount((prod - offset).astype(np.intp), minlength=slots)
+    # In 64 bits: in a narrow type (int8, int16) the offsets could wrap around.
+    wide = np.uint64 if train.dtype.kind == "u" else np.int64
+    offset = wide(low)
+    train_counts = np.bincount((train.astype(wide) - offset).astype(np.intp), minlength=slots)
+    prod_counts = np.bincount((prod.astype(wide) - offset).astype(np.intp), minlength=slots)
     present = np.flatnonzero(train_counts + prod_counts)
     if scale is None:
-        values = present.astype(train.dtype) + offset
+        values = (present.astype(wide) + offset).astype(train.dtype)
     else:
         values = (present.astype(np.int64) + low) / scale
     return StepTable.from_counts(values, train_counts[present], prod_counts[present])
