@@ -106,10 +106,11 @@ def run_loop(baseline: Path, candidate: Path, fmt: str) -> dict[str, Outcome]:
     return results
 
 
-def run_compare(baseline: Path, candidate: Path, fmt: str) -> dict[str, Outcome]:
+def run_compare(baseline: Path, candidate: Path, fmt: str, **options: Any
+                ) -> dict[str, Outcome]:
     from pytest_drift import compare
 
-    report = compare(str(baseline), str(candidate), min_samples=1)
+    report = compare(str(baseline), str(candidate), min_samples=1, **options)
     if report.skipped_features:
         raise RuntimeError(f"compare skipped features: {report.skipped_features}")
     return {name: (result.kind, float(result.statistic),
@@ -309,8 +310,9 @@ def measure_memory(size: str, fmt: str, log: Callable[[str], None]) -> Memory:
 
 
 def profile_compare(size: str, fmt: str, top: int = 12) -> list[tuple[str, float, int]]:
-    """compare() under cProfile: the pytest_drift and scipy functions with the most
-    cumulative time (nested: they overlap), as (function, seconds, calls)."""
+    """compare() under cProfile, in one process (``workers=1``: a profiler does not see
+    into worker processes): the pytest_drift and scipy functions with the most cumulative
+    time (nested: they overlap), as (function, seconds, calls)."""
     import cProfile
     import pstats
 
@@ -318,7 +320,7 @@ def profile_compare(size: str, fmt: str, top: int = 12) -> list[tuple[str, float
     candidate = generate.path_of(size, "candidate", fmt)
     profiler = cProfile.Profile()
     profiler.enable()
-    run_compare(baseline, candidate, fmt)
+    run_compare(baseline, candidate, fmt, workers=1)
     profiler.disable()
     entries: list[tuple[str, float, int]] = []
     raw: dict[tuple[str, int, str], tuple[int, int, float, float, Any]] = (
@@ -634,8 +636,8 @@ def markdown(timings: list[Timing], memories: list[Memory],
                 f"| {' / '.join(_mb(r[n]['rss_after_import_kb']) for n in CONTENDERS)} "
                 f"| {' / '.join(format(r[n]['seconds'], '.2f') for n in CONTENDERS)} |")
     for (size, fmt), entries in profiles.items():
-        lines += ["", f"### Where compare() spends its time: {size} {fmt} (cProfile, "
-                  "cumulative, nested entries overlap)", "",
+        lines += ["", f"### Where compare() spends its time: {size} {fmt} (cProfile of one "
+                  "process, workers=1; cumulative, nested entries overlap)", "",
                   "| function | seconds | calls |", "|---|---:|---:|"]
         lines += [f"| `{label}` | {seconds:.3f} | {calls} |"
                   for label, seconds, calls in entries]
