@@ -181,7 +181,9 @@ def run_check(
 
     waivers = active_waivers(options, (today or waiver_clock.today)())
     names = {"baseline": train_reader.description, "candidate": prod_reader.description}
-    results = evaluate_features(tested, train, prod, options, names,
+    from pytest_drift.engines.in_memory import MemoryEngine
+
+    results = evaluate_features(tested, MemoryEngine(train, prod), options, names,
                                 registry or TestRegistry(), charts=charts, progress=progress)
     raw: list[FeatureResult] = []
     for feature, result in results.items():

@@ -1,4 +1,5 @@
-"""One feature: reduce its columns, run its test, measure the effect sizes.
+"""Every feature of a check: plan its test, have the engine reduce it, run the test on the
+reduction, measure the effect sizes.
 
 The verdict (correction, min_effect, waivers) comes after, over all features of the check,
 in :mod:`pytest_drift.verdict`; here ``drift_detected`` is the raw ``p < alpha``.
@@ -10,10 +11,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from pytest_drift.engines.base import Engine, NumericSummary, too_few
 from pytest_drift.errors import DriftInputError, DriftUsageError
 from pytest_drift.models import CategoryShift, FeatureResult
 from pytest_drift.options import CheckOptions
-from pytest_drift.stats.ks import KsGap, KsResult
 from pytest_drift.stats.registry import (
     DEFAULTS,
     CategoricalData,
@@ -25,8 +26,7 @@ from pytest_drift.stats.registry import (
 )
 
 if TYPE_CHECKING:
-    from pytest_drift.columns import CategoryCounts, NumericColumn
-    from pytest_drift.engines.steps import Bins
+    from pytest_drift.columns import CategoryCounts
 
 
 def choose_test(feature: str, kind: Kind, options: CheckOptions, registry: TestRegistry
@@ -66,7 +66,7 @@ class CategoricalPlan:
 Planned = str | NumericPlan | CategoricalPlan
 
 
-def plan_feature(feature: str, train: Any, prod: Any, options: CheckOptions,
+def plan_feature(feature: str, engine: Engine, options: CheckOptions,
                  names: Mapping[str, str], registry: TestRegistry) -> Planned:
     """Decide how a feature is tested: the reason it is skipped, or its plan.
 
@@ -74,9 +74,7 @@ def plan_feature(feature: str, train: Any, prod: Any, options: CheckOptions,
     :func:`numeric_result`, a :class:`CategoricalPlan` by :func:`count_categories` and
     :func:`categorical_result`.
     """
-    from pytest_drift.columns import column_kind
-
-    train_kind, prod_kind = column_kind(train, feature), column_kind(prod, feature)
+    train_kind, prod_kind = engine.kinds(feature)
     for side, info in (("baseline", train_kind), ("candidate", prod_kind)):
         if info.kind == "empty":
             return f"entirely missing in {side}"
@@ -101,21 +99,17 @@ def plan_feature(feature: str, train: Any, prod: Any, options: CheckOptions,
 def evaluate_feature(feature: str, train: Any, prod: Any, options: CheckOptions,
                      names: Mapping[str, str], registry: TestRegistry, *, charts: bool = False
                      ) -> FeatureResult | str:
-    """Test one feature; a string return is the reason it was skipped."""
-    planned = plan_feature(feature, train, prod, options, names, registry)
+    """Test one feature of two loaded tables; a string return is the reason it was
+    skipped."""
+    from pytest_drift.engines.in_memory import MemoryEngine
+
+    engine = MemoryEngine(train, prod)
+    planned = plan_feature(feature, engine, options, names, registry)
     if isinstance(planned, str):
         return planned
     if isinstance(planned, CategoricalPlan):
-        return categorical_result(planned, *count_categories(train, prod, feature), options,
-                                  charts)
-    return _numeric(planned, train, prod, options, charts)
-
-
-def _too_few(n_train: int, n_prod: int, min_samples: int) -> str | None:
-    for side, n in (("baseline", n_train), ("candidate", n_prod)):
-        if n < min_samples:
-            return f"{n} non-missing values in {side}, fewer than min_samples={min_samples}"
-    return None
+        return categorical_result(planned, *engine.categories(feature), options, charts)
+    return _numeric(planned, engine, options, charts)
 
 
 def _missing_test(train_missing: int, train_n: int, prod_missing: int, prod_n: int
@@ -126,79 +120,20 @@ def _missing_test(train_missing: int, train_n: int, prod_missing: int, prod_n: i
                                   prod_missing + prod_n)
 
 
-@dataclass(frozen=True)
-class NumericSummary:
-    """A numeric feature reduced to what its result reports: small, whatever the rows."""
-
-    gap: KsGap
-    #: None while a costly p-value waits to be scheduled (see :func:`evaluate_features`).
-    ks: KsResult | None
-    train_missing: int
-    prod_missing: int
-    train_infinite: int
-    prod_infinite: int
-    train_mean: float
-    prod_mean: float
-    wasserstein: float
-    bins: Bins
-    min_detectable_ks: float
-    chart: dict[str, Any] | None
-
-
-def _columns(train: Any, prod: Any, feature: str, min_samples: int
-             ) -> tuple[NumericColumn, NumericColumn] | str:
-    from pytest_drift.columns import numeric_column
-
-    left, right = numeric_column(train, feature), numeric_column(prod, feature)
-    for side, column in (("baseline", left), ("candidate", right)):
-        if column.values.size == 0:
-            what = "±inf" if column.infinite else "missing"
-            return f"entirely {what} in {side}"
-    return _too_few(left.values.size, right.values.size, min_samples) or (left, right)
-
-
-def _summary(left: NumericColumn, right: NumericColumn, alpha: float, charts: bool,
-             defer_costly: bool = False) -> NumericSummary:
-    from pytest_drift.engines.memory import numeric_statistics
-    from pytest_drift.stats.effects import min_detectable_ks
-    from pytest_drift.stats.ks import ks_test, p_value_cost
-
-    statistics = numeric_statistics(left.values, right.values, charts=charts)
-    gap = statistics.gap
-    costly = defer_costly and p_value_cost(gap) > 1
-    return NumericSummary(
-        gap=gap, ks=None if costly else ks_test(gap),
-        train_missing=left.missing, prod_missing=right.missing,
-        train_infinite=left.infinite, prod_infinite=right.infinite,
-        train_mean=left.mean, prod_mean=right.mean,
-        wasserstein=statistics.wasserstein, bins=statistics.bins,
-        min_detectable_ks=min_detectable_ks(gap.n_train, gap.n_prod, alpha),
-        chart=statistics.chart,
-    )
-
-
-def summarize_numeric(train: Any, prod: Any, feature: str, options: CheckOptions,
-                      charts: bool, defer_costly: bool = False) -> NumericSummary | str:
-    """Reduce a KS-tested numeric feature to its summary (the reason it is skipped as a
-    string). Reads only ``train`` and ``prod``: a forked worker can run it. With
-    ``defer_costly``, a p-value that takes long is left out (``ks`` None) for the caller
-    to schedule."""
-    columns = _columns(train, prod, feature, options.min_samples)
-    if isinstance(columns, str):
-        return columns
-    return _summary(*columns, options.alpha, charts, defer_costly)
-
-
-def _numeric(plan: NumericPlan, train: Any, prod: Any, options: CheckOptions, charts: bool
+def _numeric(plan: NumericPlan, engine: Engine, options: CheckOptions, charts: bool
              ) -> FeatureResult | str:
-    columns = _columns(train, prod, plan.feature, options.min_samples)
+    """A numeric feature tested in this process, by KS or by a test that needs every value."""
+    if plan.test.name == "ks":
+        summary = engine.summarize(plan.feature, options, charts)
+        return summary if isinstance(summary, str) else numeric_result(plan, summary, options)
+    from pytest_drift.engines.in_memory import summarize_columns
+
+    columns = engine.values(plan.feature, options)
     if isinstance(columns, str):
         return columns
     left, right = columns
-    summary = _summary(left, right, options.alpha, charts)
-    outcome = None
-    if plan.test.name != "ks":
-        outcome = plan.test.run(NumericData(left.values, right.values, summary.gap))
+    summary = summarize_columns(left, right, options.alpha, charts)
+    outcome = plan.test.run(NumericData(left.values, right.values, summary.gap))
     return numeric_result(plan, summary, options, outcome)
 
 
@@ -233,14 +168,6 @@ def numeric_result(plan: NumericPlan, summary: NumericSummary, options: CheckOpt
     )
 
 
-def count_categories(train: Any, prod: Any, feature: str
-                     ) -> tuple[CategoryCounts, CategoryCounts]:
-    """Both sides' category counts (a forked worker can run it)."""
-    from pytest_drift.columns import category_counts
-
-    return category_counts(train, feature), category_counts(prod, feature)
-
-
 def categorical_result(plan: CategoricalPlan, left: CategoryCounts, right: CategoryCounts,
                        options: CheckOptions, charts: bool) -> FeatureResult | str:
     """Test the counts; a string is the reason the feature is skipped."""
@@ -252,9 +179,9 @@ def categorical_result(plan: CategoricalPlan, left: CategoryCounts, right: Categ
     n_train, n_prod = sum(table.train_counts), sum(table.prod_counts)
     if n_train == 0 or n_prod == 0:
         return f"entirely missing in {'baseline' if n_train == 0 else 'candidate'}"
-    too_few = _too_few(n_train, n_prod, options.min_samples)
-    if too_few:
-        return too_few
+    reason = too_few(n_train, n_prod, options.min_samples)
+    if reason:
+        return reason
     outcome = test.run(CategoricalData(table.categories, table.train_counts,
                                        table.prod_counts))
     new, gone = new_and_gone(table.categories, table.train_counts, table.prod_counts)
@@ -292,7 +219,7 @@ def top_shift(categories: Sequence[str], train: Sequence[int], prod: Sequence[in
 PARALLEL_MIN_VALUES = 1_000_000
 
 
-def evaluate_features(features: Sequence[str], train: Any, prod: Any, options: CheckOptions,
+def evaluate_features(features: Sequence[str], engine: Engine, options: CheckOptions,
                       names: Mapping[str, str], registry: TestRegistry, *,
                       charts: bool = False,
                       progress: Callable[[int, int], None] | None = None,
@@ -300,9 +227,10 @@ def evaluate_features(features: Sequence[str], train: Any, prod: Any, options: C
                       ) -> dict[str, FeatureResult | str]:
     """Test every feature (a string result is the reason it was skipped), in order.
 
-    Every feature is planned here first, so a usage or input error surfaces before any
-    heavy work. KS-tested numeric features are then reduced on up to ``options.workers``
-    forked processes when there are enough values to pay for them.
+    Every feature is planned first, so a usage or input error surfaces before any heavy
+    work. With an engine whose data is in this process, KS-tested and categorical features
+    are then reduced on up to ``options.workers`` forked processes when there are enough
+    values to pay for them, and slow p-values are computed last, longest first.
     """
     from pytest_drift.parallel import Workers, default_workers
 
@@ -317,29 +245,30 @@ def evaluate_features(features: Sequence[str], train: Any, prod: Any, options: C
     results: dict[str, FeatureResult | str | None] = dict.fromkeys(features)
     to_reduce: list[NumericPlan | CategoricalPlan] = []
     for feature in features:
-        planned = plan_feature(feature, train, prod, options, names, registry)
+        planned = plan_feature(feature, engine, options, names, registry)
         if isinstance(planned, str):
             results[feature] = planned
             advance()
         elif isinstance(planned, NumericPlan) and planned.test.name != "ks":
-            results[feature] = _numeric(planned, train, prod, options, charts)
+            results[feature] = _numeric(planned, engine, options, charts)
             advance()
         else:
             to_reduce.append(planned)
 
     workers = options.workers or default_workers()
-    values = len(to_reduce) * (_rows(train) + _rows(prod))
-    if values < (PARALLEL_MIN_VALUES if parallel_min_values is None else parallel_min_values):
+    values = len(to_reduce) * sum(engine.rows)
+    minimum = PARALLEL_MIN_VALUES if parallel_min_values is None else parallel_min_values
+    if values < minimum or not engine.forkable:
         workers = 1
     # Costliest first, so the last feature to finish is a short one.
-    to_reduce.sort(key=lambda plan: -_weight(train, prod, plan))
+    to_reduce.sort(key=lambda plan: -(2 if isinstance(plan, CategoricalPlan)
+                                      else engine.weight(plan.feature)))
 
     def reduce(index: int) -> NumericSummary | str | tuple[CategoryCounts, CategoryCounts]:
         plan = to_reduce[index]
         if isinstance(plan, CategoricalPlan):
-            return count_categories(train, prod, plan.feature)
-        return summarize_numeric(train, prod, plan.feature, options, charts,
-                                 defer_costly=workers > 1)
+            return engine.categories(plan.feature)
+        return engine.summarize(plan.feature, options, charts, defer_costly=workers > 1)
 
     from pytest_drift.stats.ks import ks_test, p_value_cost
 
@@ -366,16 +295,3 @@ def evaluate_features(features: Sequence[str], train: Any, prod: Any, options: C
             results[plan.feature] = numeric_result(plan, replace(summary, ks=ks), options)
             advance()
     return {feature: result for feature, result in results.items() if result is not None}
-
-
-def _rows(frame: Any) -> int:
-    return int(frame.num_rows) if hasattr(frame, "num_rows") else len(frame)
-
-
-def _weight(train: Any, prod: Any, plan: NumericPlan | CategoricalPlan) -> int:
-    """How costly a feature is to reduce: floats may be sorted, the rest only counted."""
-    from pytest_drift.columns import is_float
-
-    if isinstance(plan, CategoricalPlan):
-        return 2
-    return 4 if is_float(train, plan.feature) or is_float(prod, plan.feature) else 1

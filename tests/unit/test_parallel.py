@@ -18,6 +18,7 @@ from scipy import stats
 import pytest_drift.evaluate as evaluate
 import pytest_drift.parallel as parallel
 from pytest_drift import compare
+from pytest_drift.engines.in_memory import MemoryEngine
 from pytest_drift.errors import DriftError, DriftUsageError
 from pytest_drift.models import DriftReport
 from pytest_drift.options import Layer, resolve_check
@@ -278,7 +279,7 @@ def evaluated(train: pd.DataFrame, prod: pd.DataFrame, workers: int,
                                                 "workers": workers, **extra})])
     features = list(train.columns)
     results = evaluate.evaluate_features(
-        features, train, prod, options, {"baseline": "train", "candidate": "prod"},
+        features, MemoryEngine(train, prod), options, {"baseline": "train", "candidate": "prod"},
         registry.TestRegistry(), charts=True, progress=progress, parallel_min_values=0)
     return {name: result if isinstance(result, str) else result.to_json(charts=True)
             for name, result in results.items()}

@@ -1,0 +1,88 @@
+"""What every engine provides: a check's two datasets, reduced feature by feature to the
+small statistics that the tests, effect sizes and charts need.
+
+An engine never computes a p-value or a verdict: those come from the same scipy functions
+for every engine (:mod:`pytest_drift.evaluate`), so every engine gives the same report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pytest_drift.stats.ks import KsGap, KsResult
+
+if TYPE_CHECKING:
+    from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
+    from pytest_drift.engines.steps import Bins
+    from pytest_drift.options import CheckOptions
+
+#: The engines a check can run on (the ``engine`` option), ``auto`` aside.
+ENGINES = ("memory", "duckdb", "spark")
+
+
+@dataclass(frozen=True)
+class NumericSummary:
+    """A numeric feature reduced to what its result reports: small, whatever the rows."""
+
+    gap: KsGap
+    #: None while a costly p-value waits to be scheduled (see ``evaluate_features``).
+    ks: KsResult | None
+    train_missing: int
+    prod_missing: int
+    train_infinite: int
+    prod_infinite: int
+    train_mean: float
+    prod_mean: float
+    wasserstein: float
+    bins: Bins
+    min_detectable_ks: float
+    chart: dict[str, Any] | None
+
+
+class Engine(Protocol):
+    """One check's baseline and candidate, as an engine holds them."""
+
+    #: The engine's name, as the report records it.
+    name: str
+    #: Rows of the baseline and of the candidate.
+    rows: tuple[int, int]
+    #: Whether features may be reduced on forked worker processes (data in this process).
+    forkable: bool
+
+    def kinds(self, feature: str) -> tuple[KindInfo, KindInfo]:
+        """How the feature would be tested on each side (numeric, categorical, ...)."""
+
+    def summarize(self, feature: str, options: CheckOptions, charts: bool,
+                  defer_costly: bool = False) -> NumericSummary | str:
+        """A numeric feature's summary, or the reason it is skipped. With ``defer_costly``
+        a slow p-value is left out (``ks`` None) for the caller to schedule."""
+
+    def values(self, feature: str, options: CheckOptions
+               ) -> tuple[NumericColumn, NumericColumn] | str:
+        """A numeric feature's values on both sides (for tests that need every value), or
+        the reason it is skipped."""
+
+    def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
+        """Both sides' counts per category."""
+
+    def weight(self, feature: str) -> int:
+        """How costly the feature is to reduce, relative to the others (for scheduling)."""
+
+
+def too_few(n_train: int, n_prod: int, min_samples: int) -> str | None:
+    """The reason a feature with these counts of values is skipped, if it is."""
+    for side, n in (("baseline", n_train), ("candidate", n_prod)):
+        if n < min_samples:
+            return f"{n} non-missing values in {side}, fewer than min_samples={min_samples}"
+    return None
+
+
+def empty_side(train_n: int, train_infinite: int, prod_n: int, prod_infinite: int
+               ) -> str | None:
+    """The reason a numeric feature with no finite value on a side is skipped."""
+    for side, n, infinite in (("baseline", train_n, train_infinite),
+                              ("candidate", prod_n, prod_infinite)):
+        if n == 0:
+            return f"entirely {'±inf' if infinite else 'missing'} in {side}"
+    return None

@@ -1,0 +1,81 @@
+"""The ``memory`` engine: both datasets loaded in this process (pyarrow tables or pandas
+frames), reduced with the numpy kernels of :mod:`pytest_drift.engines.memory`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pytest_drift.engines.base import NumericSummary, empty_side, too_few
+
+if TYPE_CHECKING:
+    from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
+    from pytest_drift.options import CheckOptions
+
+
+def row_count(frame: Any) -> int:
+    return int(frame.num_rows) if hasattr(frame, "num_rows") else len(frame)
+
+
+class MemoryEngine:
+    """Two loaded tables; forked workers inherit them, so reductions can run there."""
+
+    name = "memory"
+    forkable = True
+
+    def __init__(self, train: Any, prod: Any) -> None:
+        self.train, self.prod = train, prod
+        self.rows = (row_count(train), row_count(prod))
+
+    def kinds(self, feature: str) -> tuple[KindInfo, KindInfo]:
+        from pytest_drift.columns import column_kind
+
+        return column_kind(self.train, feature), column_kind(self.prod, feature)
+
+    def values(self, feature: str, options: CheckOptions
+               ) -> tuple[NumericColumn, NumericColumn] | str:
+        from pytest_drift.columns import numeric_column
+
+        left = numeric_column(self.train, feature)
+        right = numeric_column(self.prod, feature)
+        return (empty_side(left.values.size, left.infinite, right.values.size, right.infinite)
+                or too_few(left.values.size, right.values.size, options.min_samples)
+                or (left, right))
+
+    def summarize(self, feature: str, options: CheckOptions, charts: bool,
+                  defer_costly: bool = False) -> NumericSummary | str:
+        columns = self.values(feature, options)
+        if isinstance(columns, str):
+            return columns
+        return summarize_columns(*columns, options.alpha, charts, defer_costly)
+
+    def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
+        from pytest_drift.columns import category_counts
+
+        return category_counts(self.train, feature), category_counts(self.prod, feature)
+
+    def weight(self, feature: str) -> int:
+        """Floats may need sorting; whole numbers and categories are only counted."""
+        from pytest_drift.columns import is_float
+
+        return 4 if is_float(self.train, feature) or is_float(self.prod, feature) else 1
+
+
+def summarize_columns(left: NumericColumn, right: NumericColumn, alpha: float, charts: bool,
+                      defer_costly: bool = False) -> NumericSummary:
+    """The summary of two columns of values."""
+    from pytest_drift.engines.memory import numeric_statistics
+    from pytest_drift.stats.effects import min_detectable_ks
+    from pytest_drift.stats.ks import ks_test, p_value_cost
+
+    statistics = numeric_statistics(left.values, right.values, charts=charts)
+    gap = statistics.gap
+    costly = defer_costly and p_value_cost(gap) > 1
+    return NumericSummary(
+        gap=gap, ks=None if costly else ks_test(gap),
+        train_missing=left.missing, prod_missing=right.missing,
+        train_infinite=left.infinite, prod_infinite=right.infinite,
+        train_mean=left.mean, prod_mean=right.mean,
+        wasserstein=statistics.wasserstein, bins=statistics.bins,
+        min_detectable_ks=min_detectable_ks(gap.n_train, gap.n_prod, alpha),
+        chart=statistics.chart,
+    )
