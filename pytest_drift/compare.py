@@ -6,6 +6,7 @@ import datetime
 import difflib
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -167,24 +168,29 @@ def run_check(
     peeked = {role: peek_columns(getattr(options, role), context)
               for role, context in contexts.items()}
     needed = _columns_to_read(options, peeked["baseline"], peeked["candidate"])
-    data = {role: load_data(getattr(options, role), needed, contexts[role])
-            for role in contexts}
-    # Names are checked against every column of a dataset, not only the ones read.
-    columns = {role: _checked_columns(role, peeked[role], loaded, options)
-               for role, loaded in data.items()}
-    tested, skipped = plan_features(options, columns["baseline"], columns["candidate"])
-    train, prod = data["baseline"].table, data["candidate"].table
-    train_reader, prod_reader = data["baseline"], data["candidate"]
+    sources = {role: getattr(options, role) for role in contexts}
+    engine_name = choose_engine(options, sources, contexts, needed)
+    engine, sides = _open_engine(engine_name, options, sources, contexts, needed, load_data)
+    try:
+        # Names are checked against every column of a dataset, not only the ones read.
+        columns = {role: _checked_columns(role, peeked[role], side, options)
+                   for role, side in sides.items()}
+        tested, skipped = plan_features(options, columns["baseline"], columns["candidate"])
 
-    from pytest_drift.evaluate import evaluate_features
+        from pytest_drift.evaluate import evaluate_features
+
+        names = {role: side.description for role, side in sides.items()}
+        results = evaluate_features(tested, engine, options, names,
+                                    registry or TestRegistry(), charts=charts,
+                                    progress=progress)
+    finally:
+        close = getattr(engine, "close", None)
+        if close is not None:
+            close()
+
     from pytest_drift.verdict import active_waivers, check_notes, decide, false_alarm
 
     waivers = active_waivers(options, (today or waiver_clock.today)())
-    names = {"baseline": train_reader.description, "candidate": prod_reader.description}
-    from pytest_drift.engines.in_memory import MemoryEngine
-
-    results = evaluate_features(tested, MemoryEngine(train, prod), options, names,
-                                registry or TestRegistry(), charts=charts, progress=progress)
     raw: list[FeatureResult] = []
     for feature, result in results.items():
         if isinstance(result, str):
@@ -200,17 +206,19 @@ def run_check(
         reasons = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no features selected"
         error = f"no feature could be tested ({reasons})"
     probability = false_alarm(list(details.values()), options)
-    notes = check_notes(probability, options, _rows(train), _rows(prod), len(details))
+    train, prod = sides["baseline"], sides["candidate"]
+    notes = check_notes(probability, options, train.rows, prod.rows, len(details))
     report = DriftReport(
         name=name or options.name or "compare",
         nodeid=nodeid,
         timestamp=timestamp,
-        baseline=train_reader.description,
-        candidate=prod_reader.description,
-        baseline_files=train_reader.files,
-        candidate_files=prod_reader.files,
-        train_samples=_rows(train),
-        production_samples=_rows(prod),
+        baseline=train.description,
+        candidate=prod.description,
+        baseline_files=train.files,
+        candidate_files=prod.files,
+        train_samples=train.rows,
+        production_samples=prod.rows,
+        engine=engine_name,
         details=details,
         skipped_features=skipped,
         alpha=options.alpha,
@@ -242,22 +250,95 @@ def _columns_to_read(options: CheckOptions, train: list[str] | None, prod: list[
     return None
 
 
-def _checked_columns(role: str, peeked: list[str] | None, loaded: LoadedData,
+@dataclass(frozen=True)
+class Side:
+    """A dataset of the check as its engine opened it."""
+
+    description: str
+    files: tuple[str, ...]
+    rows: int
+    column_names: list[str]
+
+
+def choose_engine(options: CheckOptions, sources: dict[str, Any],
+                  contexts: dict[str, LoadContext], needed: Sequence[str] | None) -> str:
+    """The engine a check runs on: the ``engine`` option, or for ``auto`` ``spark`` for
+    Spark inputs, ``duckdb`` when the tested columns would not fit comfortably in memory
+    and DuckDB is installed, else ``memory``."""
+    if options.engine != "auto":
+        return options.engine
+    import importlib.util
+
+    if importlib.util.find_spec("duckdb") is None:
+        return "memory"
+    from pytest_drift.loaders import open_with
+    from pytest_drift.loaders.budget import SHARE_PER_SIDE, available_memory
+
+    available = available_memory()
+    if available is None:
+        return "memory"
+    for role, source in sources.items():
+        if not isinstance(source, str):
+            continue
+        try:
+            needed_bytes = open_with(source, contexts[role]).estimated_bytes(needed)
+        except DriftInputError:
+            return "memory"  # loading reports the problem
+        if needed_bytes > available * SHARE_PER_SIDE:
+            return "duckdb"
+    return "memory"
+
+
+def _open_engine(engine_name: str, options: CheckOptions, sources: dict[str, Any],
+                 contexts: dict[str, LoadContext], needed: Sequence[str] | None,
+                 load_data: Loader) -> tuple[Any, dict[str, Side]]:
+    from pytest_drift.columns import column_names
+
+    if engine_name == "duckdb":
+        from pytest_drift.engines.duckdb_engine import DuckDBEngine, default_memory_limit
+
+        engine = DuckDBEngine(options.duckdb_memory_limit or default_memory_limit())
+        sides = {}
+        try:
+            for role, source in sources.items():
+                def load(source: Any = source, role: str = role) -> LoadedData:
+                    return load_data(source, needed, contexts[role])
+
+                opened = engine.open(role, source, contexts[role], needed, load)
+                sides[role] = Side(opened.description, opened.files, opened.rows,
+                                   list(opened.types))
+        except BaseException:
+            engine.close()
+            raise
+        return engine, sides
+    if engine_name == "spark":
+        raise DriftUsageError("engine", "spark", options.origins.get("engine", "engine"),
+                              "the spark engine is not available in this version; use "
+                              "engine='duckdb' for data larger than memory")
+    from pytest_drift.engines.in_memory import MemoryEngine, row_count
+
+    data = {role: load_data(source, needed, contexts[role]) for role, source in sources.items()}
+    memory_sides = {role: Side(loaded.description, loaded.files, row_count(loaded.table),
+                               column_names(loaded.table)) for role, loaded in data.items()}
+    return MemoryEngine(data["baseline"].table, data["candidate"].table), memory_sides
+
+
+def _checked_columns(role: str, peeked: list[str] | None, side: Side,
                      options: CheckOptions) -> list[str]:
     """The dataset's column names (all of them when known before loading, else the loaded
     ones); duplicate names and an empty table are input errors."""
-    from pytest_drift.columns import column_names, duplicated
+    from pytest_drift.columns import duplicated
 
-    where = (f"{role} {loaded.description!r} (from {options.origins.get(role, role)})"
-             f"{_files_text(loaded.files)}")
-    names = peeked if peeked is not None else column_names(loaded.table)
-    twins = duplicated(names) or duplicated(column_names(loaded.table))
+    where = (f"{role} {side.description!r} (from {options.origins.get(role, role)})"
+             f"{_files_text(side.files)}")
+    names = peeked if peeked is not None else side.column_names
+    twins = duplicated(names) or duplicated(side.column_names)
     if twins:
         raise DriftInputError(
             f"{where} has duplicate column names {', '.join(map(repr, twins))}: a column must "
             "be named once. Rename the copies."
         )
-    if _rows(loaded.table) == 0:
+    if side.rows == 0:
         raise DriftInputError(
             f"{where} has no data rows: the job that wrote it produced a header only, or "
             "nothing."
@@ -295,10 +376,6 @@ def _files_text(files: Sequence[str]) -> str:
         return ""
     shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
     return f" ({shown})"
-
-
-def _rows(frame: Any) -> int:
-    return int(frame.num_rows) if hasattr(frame, "num_rows") else len(frame)
 
 
 def _unknown_names(option: str, names: Sequence[str], columns: Sequence[str],

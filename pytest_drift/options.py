@@ -114,6 +114,44 @@ def _parse_workers(raw: object) -> int | None:
     return int(value)
 
 
+ENGINE_CHOICES = ("auto", "memory", "duckdb", "spark")
+
+
+def _parse_engine(raw: object) -> str:
+    name = raw.strip().lower() if isinstance(raw, str) else None
+    if name not in ENGINE_CHOICES:
+        raise ValueError(f"must be one of {', '.join(ENGINE_CHOICES)}")
+    return name
+
+
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+               "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def _parse_size(raw: object) -> int:
+    """A number of bytes: ``2GB``, ``512 MiB``, ``1.5gb`` or a plain number of bytes."""
+    problem = "must be a size such as 2GB or 512MiB (at least 64MiB)"
+    if isinstance(raw, bool):
+        raise ValueError(problem)
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+    elif isinstance(raw, str):
+        text = raw.strip().lower().replace(" ", "")
+        number = text.rstrip("kmgtibB")
+        unit = text[len(number):]
+        if unit not in _SIZE_UNITS:
+            raise ValueError(problem)
+        try:
+            value = float(number) * _SIZE_UNITS[unit]
+        except ValueError:
+            raise ValueError(problem) from None
+    else:
+        raise ValueError(problem)
+    if not (math.isfinite(value) and value >= 64 * 2**20):
+        raise ValueError(problem)
+    return int(value)
+
+
 CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
 
 
@@ -320,6 +358,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("workers", None, _parse_workers,
            "processes for the per-feature work: auto (default: one per usable CPU, one "
            "inside an xdist worker) or a number; 1 runs in the test's process", "N|auto"),
+    Option("engine", "auto", _parse_engine,
+           "where features are reduced: auto (default), memory, duckdb (data larger than "
+           "memory), spark", "ENGINE"),
+    Option("duckdb_memory_limit", None, _parse_size,
+           "memory the duckdb engine may use before spilling to disk, e.g. 2GB (default: "
+           "half of the available memory)", "SIZE"),
     Option("features_key", "features", _parse_features_key,
            "key (dotted path) of the model inputs in a JSON Lines API log (default features)",
            "KEY"),
@@ -389,6 +433,8 @@ class CheckOptions:
     min_samples: int = 20
     #: None: one per usable CPU (see :func:`pytest_drift.parallel.default_workers`).
     workers: int | None = None
+    engine: str = "auto"
+    duckdb_memory_limit: int | None = None
     features_key: str = "features"
     format: Mapping[str, str] | None = None
     report: str | None = None

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_drift.errors import DriftUsageError
+from pytest_drift.loaders.budget import available_memory
 from pytest_drift.options import (
     OPTIONS,
     Layer,
@@ -61,7 +62,6 @@ class DriftSession:
         """Datasets kept for later checks of the session, within a quarter of the available
         memory; made when the first check loads data."""
         if self._cache is None:
-            from pytest_drift.loaders.budget import available_memory
             from pytest_drift.loaders.cache import DatasetCache
 
             available = available_memory()

@@ -129,22 +129,37 @@ def _lerp(low: npt.NDArray[Any], high: npt.NDArray[Any], t: npt.NDArray[Any]
     return np.where(t >= 0.5, high - diff * (1 - t), low + diff * t)  # type: ignore[no-any-return]
 
 
+def quantile_ranks(n: int, probabilities: npt.NDArray[Any]
+                   ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
+    """The two order statistics (0-based ranks) ``numpy.quantile`` (linear method) reads for
+    each probability of ``n`` values, and the weight between them."""
+    import numpy as np
+
+    virtual = (n - 1) * np.asarray(probabilities, dtype=np.float64)
+    previous = np.floor(virtual)
+    low_rank = previous.astype(np.int64)
+    return low_rank, np.minimum(low_rank + 1, n - 1), virtual - previous
+
+
+def interpolate(low: npt.NDArray[Any], high: npt.NDArray[Any], t: npt.NDArray[Any]
+                ) -> npt.NDArray[Any]:
+    """The quantiles from the order statistics of :func:`quantile_ranks`, in float64."""
+    import numpy as np
+
+    return _lerp(np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64), t)
+
+
 def quantiles(values: npt.NDArray[Any], cumulative: npt.NDArray[Any],
               probabilities: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """``numpy.quantile`` (linear method) of the sample with ``cumulative[i]`` values at or
     below ``values[i]``, in float64, without materialising the sample."""
     import numpy as np
 
-    n = int(cumulative[-1])
     floats = values.astype(np.float64)
-    virtual = (n - 1) * np.asarray(probabilities, dtype=np.float64)
-    previous = np.floor(virtual)
-    t = virtual - previous
-    low_rank = previous.astype(np.int64)
-    high_rank = np.minimum(low_rank + 1, n - 1)
+    low_rank, high_rank, t = quantile_ranks(int(cumulative[-1]), probabilities)
     low = floats[np.searchsorted(cumulative, low_rank, side="right")]
     high = floats[np.searchsorted(cumulative, high_rank, side="right")]
-    return _lerp(low, high, t)
+    return interpolate(low, high, t)
 
 
 def _counts_below(values: npt.NDArray[Any], cumulative: npt.NDArray[Any],

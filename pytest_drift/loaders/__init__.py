@@ -224,8 +224,9 @@ def load(source: Any, columns: Sequence[str] | None, context: LoadContext,
             f"{context.role} {opened.description!r} (from {context.origin}) is too large for "
             f"memory: the tested columns need about {human_size(needed)} and "
             f"{human_size(available)} is available. Test fewer features (features=[...]) "
-            "or a sample of the rows. Data this size needs the out-of-core duckdb engine "
-            '(engine="duckdb", SPEC §10), which this version does not have yet.'
+            "or a sample of the rows, or run the check on the DuckDB engine, which streams "
+            'the data from disk: engine="duckdb" (engine="auto" picks it by itself once '
+            "DuckDB is installed: pip install 'pytest-datadrift[duckdb]')."
         )
     if cache is not None and opened.cache_key is not None:
         table = cache.get(opened.cache_key, columns, opened.read)

@@ -142,22 +142,32 @@ def test_pickle_payload_would_create_the_marker(tmp_path):
 
 
 def test_too_large_advice_is_honest_about_the_engine(tmp_path, monkeypatch):
-    """The too-large message names engine="duckdb" (SPEC §10) and says this version does
-    not have it yet; the advice it gives (fewer features) is an option that exists."""
+    """The too-large message names engine="duckdb" and the extra that installs it, and the
+    advice works: the same check on the DuckDB engine (or on auto, which picks it) runs
+    within the same small memory and gives the in-memory result."""
     from pytest_drift import compare
     from pytest_drift.errors import DriftInputError
     from pytest_drift.loaders import budget
 
     path = tmp_path / "big.csv"
-    path.write_text("x\n" + "1.5\n" * 5000)
+    other = tmp_path / "other.csv"
+    path.write_text("x\n" + "1.5\n2.5\n" * 2500)
+    other.write_text("x\n" + "1.5\n3.5\n" * 2500)
+    expected = compare(str(path), str(other), engine="memory")
     monkeypatch.setattr(budget, "available_memory", lambda: 1000)
     with pytest.raises(DriftInputError) as info:
-        compare(str(path), str(path))
+        compare(str(path), str(other), engine="memory")
     message = str(info.value)
     assert 'engine="duckdb"' in message
-    assert "does not have yet" in message
+    assert "pip install 'pytest-datadrift[duckdb]'" in message
     assert "features=[...]" in message
     resolve_check([Layer("marker", {"features": ["x"]}, NODEID)])
+    for engine in ("duckdb", "auto"):
+        report = compare(str(path), str(other), engine=engine,
+                         duckdb_memory_limit="64MiB")
+        assert report.engine == "duckdb"
+        assert report.details["x"].statistic == expected.details["x"].statistic
+        assert report.details["x"].p_value == expected.details["x"].p_value
 
 
 def test_every_case_is_run_here():

@@ -1,0 +1,375 @@
+"""The ``duckdb`` engine: data larger than memory, reduced where it lies.
+
+DuckDB scans the Parquet and CSV files itself (only the tested columns, out of core under a
+memory limit, spilling to a temporary directory). Each numeric feature becomes a step table
+inside DuckDB (counts per distinct value, running sums in value order); only a handful of
+numbers per feature come back: the extreme gaps and their location, the Wasserstein sum,
+the baseline's order statistics at the decile ranks and the counts below the bin edges.
+The arithmetic is the same IEEE double arithmetic as the ``memory`` engine's
+(:mod:`pytest_drift.engines.steps`), so both give the same report.
+
+Sources DuckDB cannot scan (JSON, Feather, compressed CSV other than gzip and zstd, a
+``pytest_drift_load`` hook's result) are loaded into memory first and registered.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pytest_drift.engines.base import NumericSummary, empty_side, too_few
+from pytest_drift.errors import DriftInputError, DriftUsageError
+
+if TYPE_CHECKING:
+    from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
+    from pytest_drift.engines.steps import Bins
+    from pytest_drift.loaders import LoadContext, LoadedData
+    from pytest_drift.options import CheckOptions
+
+INSTALL = "pip install 'pytest-datadrift[duckdb]'"
+
+_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+             "UINTEGER", "UBIGINT", "UHUGEINT"}
+_FLOATS = {"FLOAT", "DOUBLE"}
+#: How DuckDB's types are named in messages, as the memory engine (Arrow) names them.
+_ARROW_NAMES = {"TINYINT": "int8", "SMALLINT": "int16", "INTEGER": "int32", "BIGINT": "int64",
+                "UTINYINT": "uint8", "USMALLINT": "uint16", "UINTEGER": "uint32",
+                "UBIGINT": "uint64", "FLOAT": "float", "DOUBLE": "double", "VARCHAR": "string",
+                "BOOLEAN": "bool", "DATE": "date32[day]", "TIMESTAMP": "timestamp[us]"}
+#: Read as missing in CSV files, as pyarrow (the memory engine's CSV reader) does.
+CSV_NULLS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+             "1.#QNAN", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null")
+
+
+def default_memory_limit() -> int:
+    """Half of the memory available now (2 GB when the system does not say)."""
+    from pytest_drift.loaders.budget import available_memory
+
+    available = available_memory()
+    return available // 2 if available else 2 * 10**9
+
+
+def require_duckdb(origin: str) -> Any:
+    """The ``duckdb`` module, or a usage error that says how to install it."""
+    try:
+        import duckdb
+    except ImportError:
+        raise DriftUsageError(
+            "engine", "duckdb", origin,
+            f"the duckdb engine needs DuckDB, which is not installed: {INSTALL}",
+        ) from None
+    return duckdb
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A dataset as DuckDB sees it: a view, its columns and their types."""
+
+    view: str
+    description: str
+    files: tuple[str, ...]
+    rows: int
+    types: Mapping[str, str]
+
+
+class DuckDBEngine:
+    """Both datasets as DuckDB views on one connection with a memory limit."""
+
+    name = "duckdb"
+    forkable = False
+
+    def __init__(self, memory_limit: int, threads: int | None = None) -> None:
+        duckdb = require_duckdb("engine")
+        self._spill = tempfile.mkdtemp(prefix="pytest-drift-duckdb-")
+        self.con = duckdb.connect(":memory:")
+        self._run(f"SET memory_limit = '{max(memory_limit // (1 << 20), 64)}MiB'")
+        self._run(f"SET temp_directory = {_literal(self._spill)}")
+        self._run("SET preserve_insertion_order = false")
+        # DuckDB trusts Parquet min/max statistics, which leave NaN out, and folds isnan()
+        # filters away on them (duckdb/duckdb#25521): wrong counts and a wrong gap.
+        self._run(
+            "SET disabled_optimizers = 'statistics_propagation,filter_pushdown'")
+        if threads is not None:
+            self._run(f"SET threads = {int(threads)}")
+        self.sides: dict[str, Opened] = {}
+        self._counts: dict[str, dict[str, int]] = {}
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def open(self, role: str, source: Any, context: LoadContext, columns: Sequence[str] | None,
+             load: Callable[[], LoadedData]) -> Opened:
+        """Make ``source`` the view of ``role``: files DuckDB can scan are scanned in place,
+        anything else is loaded by ``load`` and registered."""
+        view = f"drift_{role}"
+        scan = _scan(source, context) if isinstance(source, str) else None
+        if scan is not None:
+            sql, description, files = scan
+            try:
+                self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {sql}")
+            except Exception as exc:  # duckdb's own exception classes
+                raise DriftInputError(f"{context.where}: DuckDB could not read {source!r}: "
+                                      f"{exc}") from None
+        else:
+            loaded = load()
+            self.con.register(f"{view}_data", loaded.table)
+            self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {view}_data")
+            description, files = loaded.description, loaded.files
+        described = self.con.execute(f"DESCRIBE {view}").fetchall()
+        types = {str(row[0]): str(row[1]) for row in described}
+        rows = int(self._one(f"SELECT count(*) FROM {view}")[0])
+        opened = Opened(view, description, files, rows, types)
+        self.sides[role] = opened
+        return opened
+
+    @property
+    def rows(self) -> tuple[int, int]:
+        return self.sides["baseline"].rows, self.sides["candidate"].rows
+
+    def close(self) -> None:
+        self.con.close()
+        shutil.rmtree(self._spill, ignore_errors=True)
+
+    def _run(self, sql: str) -> None:
+        """A statement, its result read to the end (DuckDB holds the connection until)."""
+        self.con.execute(sql).fetchall()
+
+    def _one(self, sql: str, parameters: Sequence[Any] = ()) -> tuple[Any, ...]:
+        rows = self.con.execute(sql, list(parameters)).fetchall()
+        return tuple(rows[0])
+
+    # -- the engine protocol -----------------------------------------------------------------
+
+    def kinds(self, feature: str) -> tuple[KindInfo, KindInfo]:
+        from pytest_drift.columns import KindInfo
+
+        kinds = []
+        for role in ("baseline", "candidate"):
+            side = self.sides[role]
+            duck_type = side.types[feature]
+            name = _ARROW_NAMES.get(duck_type, duck_type.lower())
+            present = int(self._one(f"SELECT count({quoted(feature)}) FROM {side.view}")[0])
+            if duck_type == '"NULL"' or present == 0:
+                kinds.append(KindInfo("empty", name))
+            elif _is_numeric(duck_type):
+                kinds.append(KindInfo("numeric", name))
+            elif duck_type in ("VARCHAR", "BOOLEAN") or duck_type.startswith("ENUM"):
+                kinds.append(KindInfo("categorical", name))
+            else:
+                kinds.append(KindInfo("unsupported", name))
+        return kinds[0], kinds[1]
+
+    def weight(self, feature: str) -> int:
+        return 1
+
+    def values(self, feature: str, options: CheckOptions
+               ) -> tuple[NumericColumn, NumericColumn] | str:
+        raise DriftUsageError(
+            "tests", options.tests, options.origins.get("tests", "tests"),
+            f"feature {feature!r}: only ks tests numeric features on the duckdb engine (the "
+            "other tests need every value in memory); use engine='memory' for this check",
+        )
+
+    def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
+        from pytest_drift.columns import CategoryCounts, _label
+
+        counted = []
+        for role in ("baseline", "candidate"):
+            side = self.sides[role]
+            column = quoted(feature)
+            duck_type = side.types[feature]
+            value = (f"CASE WHEN isnan({column}) THEN NULL ELSE {column} END"
+                     if duck_type in _FLOATS else column)
+            rows = self.con.execute(
+                f"SELECT {value} AS v, count(*) FROM {side.view} GROUP BY v").fetchall()
+            counts: dict[str, int] = {}
+            missing = 0
+            for category, count in rows:
+                if category is None:
+                    missing += int(count)
+                else:
+                    label = _label(category)
+                    counts[label] = counts.get(label, 0) + int(count)
+            counted.append(CategoryCounts(counts, missing))
+        return counted[0], counted[1]
+
+    def summarize(self, feature: str, options: CheckOptions, charts: bool,
+                  defer_costly: bool = False) -> NumericSummary | str:
+        from pytest_drift.stats.effects import min_detectable_ks
+        from pytest_drift.stats.ks import ks_test
+
+        finite = {role: self._finite(role, feature) for role in self.sides}
+        counts = {role: self._side_counts(role, feature, finite[role]) for role in self.sides}
+        train, prod = counts["baseline"], counts["candidate"]
+        reason = (empty_side(train.n, train.infinite, prod.n, prod.infinite)
+                  or too_few(train.n, prod.n, options.min_samples))
+        if reason:
+            return reason
+        self._steps(finite)
+        gap, wasserstein = self._gap(train.n, prod.n)
+        bins = self._bins(train.n)
+        return NumericSummary(
+            gap=gap, ks=ks_test(gap),
+            train_missing=train.missing, prod_missing=prod.missing,
+            train_infinite=train.infinite, prod_infinite=prod.infinite,
+            train_mean=train.mean, prod_mean=prod.mean,
+            wasserstein=wasserstein, bins=bins,
+            min_detectable_ks=min_detectable_ks(gap.n_train, gap.n_prod, options.alpha),
+            chart=self._chart(train.n + prod.n, gap.location) if charts else None,
+        )
+
+    # -- numeric reduction -------------------------------------------------------------------
+
+    def _finite(self, role: str, feature: str) -> str:
+        """The side's finite values of the column, as a SELECT of ``v``."""
+        side = self.sides[role]
+        column, duck_type = quoted(feature), side.types[feature]
+        if duck_type in _FLOATS:
+            return (f"SELECT CAST({column} AS DOUBLE) AS v FROM {side.view} WHERE {column} "
+                    f"IS NOT NULL AND NOT isnan({column}) AND NOT isinf({column})")
+        return f"SELECT {column} AS v FROM {side.view} WHERE {column} IS NOT NULL"
+
+    def _side_counts(self, role: str, feature: str, finite: str) -> _SideCounts:
+        side = self.sides[role]
+        column, duck_type = quoted(feature), side.types[feature]
+        if duck_type in _FLOATS:
+            rows, present, nan, infinite = self._one(
+                f"SELECT count(*), count({column}), count(*) FILTER (WHERE isnan({column})), "
+                f"count(*) FILTER (WHERE isinf({column})) FROM {side.view}")
+        else:
+            rows, present = self._one(f"SELECT count(*), count({column}) FROM {side.view}")
+            nan = infinite = 0
+        n = int(present) - int(nan) - int(infinite)
+        mean = (float(self._one(f"SELECT avg(CAST(v AS DOUBLE)) FROM ({finite})")[0])
+                if n else float("nan"))
+        return _SideCounts(n=n, missing=int(rows) - int(present) + int(nan),
+                           infinite=int(infinite), mean=mean)
+
+    def _steps(self, finite: Mapping[str, str]) -> None:
+        """The step table of the column: distinct values, their counts on each side, the
+        running counts and the next value."""
+        self._run(f"""
+            CREATE OR REPLACE TEMP TABLE drift_steps AS
+            WITH pooled AS (
+                SELECT v, 1 AS t FROM ({finite["baseline"]})
+                UNION ALL SELECT v, 0 AS t FROM ({finite["candidate"]})),
+            counted AS (
+                SELECT v, CAST(sum(t) AS BIGINT) AS c1,
+                       CAST(count(*) - sum(t) AS BIGINT) AS c2
+                FROM pooled GROUP BY v)
+            SELECT v, c1, c2,
+                   CAST(sum(c1) OVER w AS BIGINT) AS b1,
+                   CAST(sum(c2) OVER w AS BIGINT) AS b2,
+                   lead(v) OVER w AS nv
+            FROM counted WINDOW w AS (ORDER BY v ROWS UNBOUNDED PRECEDING)""")
+
+    def _gap(self, n1: int, n2: int) -> tuple[Any, float]:
+        """The KS gap and location with scipy's rules, and the Wasserstein distance."""
+        import numpy as np
+
+        from pytest_drift.engines.steps import _plain
+        from pytest_drift.stats.ks import KsGap
+
+        gap = f"(CAST(b1 AS DOUBLE) / {float(n1)!r} - CAST(b2 AS DOUBLE) / {float(n2)!r})"
+        largest, smallest, area = self._one(
+            f"SELECT max({gap}), min({gap}), "
+            f"sum(abs({gap}) * (CAST(nv AS DOUBLE) - CAST(v AS DOUBLE))) FROM drift_steps")
+        negative = float(np.clip(-smallest, 0.0, 1.0))
+        extreme = smallest if negative > largest else largest
+        # scipy's argmax over [sorted baseline, sorted candidate]: the smallest baseline
+        # value attaining the extreme, else the smallest candidate value.
+        location, train_below, prod_below = self._one(
+            f"SELECT v, b1, b2 FROM drift_steps WHERE {gap} = ? "
+            "ORDER BY (c1 > 0) DESC, v LIMIT 1", [float(extreme)])
+        return (KsGap(n1, n2, int(train_below), int(prod_below), _plain(location)),
+                float(area or 0.0))
+
+    def _values_at_ranks(self, running: str, ranks: Sequence[int]) -> list[Any]:
+        """The values of rank ``r`` (0-based) in the sample counted by ``running``."""
+        wanted = ", ".join(f"min(v) FILTER (WHERE {running} > {int(rank)})" for rank in ranks)
+        return list(self._one(f"SELECT {wanted} FROM drift_steps"))
+
+    def _bins(self, n1: int) -> Bins:
+        import numpy as np
+
+        from pytest_drift.engines.steps import Bins, interpolate, quantile_ranks
+        from pytest_drift.stats.effects import PSI_BINS
+
+        low, high, t = quantile_ranks(n1, np.arange(1, PSI_BINS) / PSI_BINS)
+        values = self._values_at_ranks("b1", [*low.tolist(), *high.tolist()])
+        edges = np.unique(interpolate(np.array(values[:len(low)], dtype=np.float64),
+                                      np.array(values[len(low):], dtype=np.float64), t))
+        below = ", ".join(
+            f"coalesce(max({side}) FILTER (WHERE CAST(v AS DOUBLE) < {float(edge)!r}), 0)"
+            for edge in edges for side in ("b1", "b2"))
+        found = self._one(f"SELECT {below}, max(b1), max(b2) FROM drift_steps")
+        counts = []
+        for offset in (0, 1):
+            under = [int(found[2 * i + offset]) for i in range(len(edges))]
+            bounds = np.concatenate(([0], under, [int(found[-2 + offset])]))
+            counts.append(tuple(int(c) for c in np.diff(bounds)))
+        return Bins(tuple(float(e) for e in edges), counts[0], counts[1])
+
+    def _chart(self, total: int, gap_at: Any) -> dict[str, Any]:
+        import numpy as np
+
+        from pytest_drift.engines.steps import CHART_POINTS, interpolate, quantile_ranks
+
+        low, high, t = quantile_ranks(total, np.linspace(0.0, 1.0, CHART_POINTS - 1))
+        values = self._values_at_ranks("(b1 + b2)", [*low.tolist(), *high.tolist()])
+        grid = np.unique(interpolate(np.array(values[:len(low)], dtype=np.float64),
+                                     np.array(values[len(low):], dtype=np.float64), t))
+        grid = np.unique(np.append(grid, float(gap_at)))
+        heights = ", ".join(
+            f"coalesce(max({side}) FILTER (WHERE CAST(v AS DOUBLE) <= {float(x)!r}), 0)"
+            for x in grid for side in ("b1", "b2"))
+        found = self._one(f"SELECT {heights}, max(b1), max(b2) FROM drift_steps")
+        n1, n2 = int(found[-2]), int(found[-1])
+        return {"kind": "ecdf", "x": grid.tolist(),
+                "train": [int(found[2 * i]) / n1 for i in range(len(grid))],
+                "prod": [int(found[2 * i + 1]) / n2 for i in range(len(grid))],
+                "gap_at": float(gap_at)}
+
+
+@dataclass(frozen=True)
+class _SideCounts:
+    n: int
+    missing: int
+    infinite: int
+    mean: float
+
+
+def _is_numeric(duck_type: str) -> bool:
+    return (duck_type in _INTEGERS or duck_type in _FLOATS
+            or duck_type.startswith("DECIMAL"))
+
+
+def _scan(raw: str, context: LoadContext) -> tuple[str, str, tuple[str, ...]] | None:
+    """A DuckDB table function reading the files of ``raw``, if DuckDB can read them."""
+    from pytest_drift.loaders.paths import expand
+
+    root, files = expand(raw, context.base_dir, context.where, context.format)
+    fmt = files[0].format
+    paths = "[" + ", ".join(_literal(str(f.path)) for f in files) + "]"
+    names = tuple(str(f.path.resolve()) for f in files)
+    if fmt == "parquet":
+        hive = "true" if root.is_dir() else "false"
+        return f"read_parquet({paths}, hive_partitioning = {hive})", raw, names
+    if fmt in ("csv", "tsv"):
+        if any(f.path.suffix.lower() in (".bz2", ".xz") for f in files):
+            return None
+        delimiter = "\\t" if fmt == "tsv" else ","
+        nulls = "[" + ", ".join(_literal(n) for n in CSV_NULLS) + "]"
+        return (f"read_csv({paths}, delim = {_literal(delimiter)}, header = true, "
+                f"nullstr = {nulls}, sample_size = -1, auto_detect = true)", raw, names)
+    return None
