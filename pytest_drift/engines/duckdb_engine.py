@@ -209,23 +209,23 @@ class DuckDBEngine:
         from pytest_drift.stats.ks import ks_test
 
         finite = {role: self._finite(role, feature) for role in self.sides}
-        counts = {role: self._side_counts(role, feature, finite[role]) for role in self.sides}
-        train, prod = counts["baseline"], counts["candidate"]
+        train, prod = (self._side_counts(role, feature) for role in ("baseline", "candidate"))
         reason = (empty_side(train.n, train.infinite, prod.n, prod.infinite)
                   or too_few(train.n, prod.n, options.min_samples))
         if reason:
             return reason
-        self._steps(finite)
-        gap, wasserstein = self._gap(train.n, prod.n)
-        bins = self._bins(train.n)
+        pooled = (f"SELECT v, 1 AS t FROM ({finite['baseline']}) "
+                  f"UNION ALL SELECT v, 0 AS t FROM ({finite['candidate']})")
+        reduced = self._reduce(pooled, train.n, prod.n, charts)
         return NumericSummary(
-            gap=gap, ks=ks_test(gap),
+            gap=reduced.gap, ks=ks_test(reduced.gap),
             train_missing=train.missing, prod_missing=prod.missing,
             train_infinite=train.infinite, prod_infinite=prod.infinite,
             train_mean=train.mean, prod_mean=prod.mean,
-            wasserstein=wasserstein, bins=bins,
-            min_detectable_ks=min_detectable_ks(gap.n_train, gap.n_prod, options.alpha),
-            chart=self._chart(train.n + prod.n, gap.location) if charts else None,
+            wasserstein=reduced.wasserstein, bins=self._bins(pooled, reduced.edges),
+            min_detectable_ks=min_detectable_ks(train.n, prod.n, options.alpha),
+            chart=(self._chart(pooled, reduced.grid, train.n, prod.n, reduced.gap.location)
+                   if charts else None),
         )
 
     # -- numeric reduction -------------------------------------------------------------------
@@ -239,80 +239,120 @@ class DuckDBEngine:
                     f"IS NOT NULL AND NOT isnan({column}) AND NOT isinf({column})")
         return f"SELECT {column} AS v FROM {side.view} WHERE {column} IS NOT NULL"
 
-    def _side_counts(self, role: str, feature: str, finite: str) -> _SideCounts:
+    def _side_counts(self, role: str, feature: str) -> _SideCounts:
+        """Rows, missing (null or NaN), ±inf, finite values and their mean: one scan."""
         side = self.sides[role]
         column, duck_type = quoted(feature), side.types[feature]
         if duck_type in _FLOATS:
-            rows, present, nan, infinite = self._one(
+            finite = f"NOT isnan({column}) AND NOT isinf({column})"
+            rows, present, nan, infinite, mean = self._one(
                 f"SELECT count(*), count({column}), count(*) FILTER (WHERE isnan({column})), "
-                f"count(*) FILTER (WHERE isinf({column})) FROM {side.view}")
+                f"count(*) FILTER (WHERE isinf({column})), "
+                f"avg(CAST({column} AS DOUBLE)) FILTER (WHERE {finite}) FROM {side.view}")
         else:
-            rows, present = self._one(f"SELECT count(*), count({column}) FROM {side.view}")
+            rows, present, mean = self._one(
+                f"SELECT count(*), count({column}), avg(CAST({column} AS DOUBLE)) "
+                f"FROM {side.view}")
             nan = infinite = 0
         n = int(present) - int(nan) - int(infinite)
-        mean = (float(self._one(f"SELECT avg(CAST(v AS DOUBLE)) FROM ({finite})")[0])
-                if n else float("nan"))
         return _SideCounts(n=n, missing=int(rows) - int(present) + int(nan),
-                           infinite=int(infinite), mean=mean)
+                           infinite=int(infinite),
+                           mean=float(mean) if n and mean is not None else float("nan"))
 
-    def _steps(self, finite: Mapping[str, str]) -> None:
-        """The step table of the column: distinct values, their counts on each side, the
-        running counts and the next value."""
-        self._run(f"""
-            CREATE OR REPLACE TEMP TABLE drift_steps AS
-            WITH pooled AS (
-                SELECT v, 1 AS t FROM ({finite["baseline"]})
-                UNION ALL SELECT v, 0 AS t FROM ({finite["candidate"]})),
-            counted AS (
-                SELECT v, CAST(sum(t) AS BIGINT) AS c1,
-                       CAST(count(*) - sum(t) AS BIGINT) AS c2
-                FROM pooled GROUP BY v)
-            SELECT v, c1, c2,
-                   CAST(sum(c1) OVER w AS BIGINT) AS b1,
-                   CAST(sum(c2) OVER w AS BIGINT) AS b2,
-                   lead(v) OVER w AS nv
-            FROM counted WINDOW w AS (ORDER BY v ROWS UNBOUNDED PRECEDING)""")
+    def _few_values(self, pooled: str) -> bool:
+        """Whether the values repeat a lot (counting them first pays), from a sample."""
+        distinct, sampled = self._one(
+            f"SELECT approx_count_distinct(v), count(*) FROM ({pooled}) "
+            "USING SAMPLE 100000 ROWS")
+        return bool(sampled) and int(distinct) <= 0.05 * int(sampled)
 
-    def _gap(self, n1: int, n2: int) -> tuple[Any, float]:
-        """The KS gap and location with scipy's rules, and the Wasserstein distance."""
+    def _steps(self, pooled: str) -> str:
+        """A SELECT of the step table at each distinct value ``v``: ``t`` (1 if the baseline
+        has the value), ``b1``/``b2`` (values at or below it per side), ``nv`` (the next
+        value). Few distinct values are counted first; many are sorted as they are, with
+        the running counts read at the last row of each value (baseline rows last, so that
+        row's ``t`` says whether the baseline has the value)."""
+        if self._few_values(pooled):
+            return f"""
+                WITH counted AS (
+                    SELECT v, sum(t) AS c1, count(*) - sum(t) AS c2 FROM ({pooled}) GROUP BY v)
+                SELECT v, CASE WHEN c1 > 0 THEN 1 ELSE 0 END AS t,
+                       CAST(sum(c1) OVER w AS BIGINT) AS b1,
+                       CAST(sum(c2) OVER w AS BIGINT) AS b2, lead(v) OVER w AS nv
+                FROM counted WINDOW w AS (ORDER BY v ROWS UNBOUNDED PRECEDING)"""
+        return f"""
+            WITH running AS (
+                SELECT v, t, CAST(sum(t) OVER w AS BIGINT) AS b1,
+                       CAST(row_number() OVER w - sum(t) OVER w AS BIGINT) AS b2,
+                       lead(v) OVER w AS nv
+                FROM ({pooled}) WINDOW w AS (ORDER BY v, t ROWS UNBOUNDED PRECEDING))
+            SELECT v, t, b1, b2, nv FROM running WHERE nv IS DISTINCT FROM v"""
+
+    def _reduce(self, pooled: str, n1: int, n2: int, charts: bool) -> _Reduced:
+        """One sort of the pooled values: the KS gap and its location with scipy's rules,
+        the Wasserstein sum, the baseline's decile edges (and the chart's grid)."""
         import numpy as np
 
-        from pytest_drift.engines.steps import _plain
+        from pytest_drift.engines.steps import (
+            CHART_POINTS,
+            _plain,
+            interpolate,
+            quantile_ranks,
+        )
+        from pytest_drift.stats.effects import PSI_BINS
         from pytest_drift.stats.ks import KsGap
 
         gap = f"(CAST(b1 AS DOUBLE) / {float(n1)!r} - CAST(b2 AS DOUBLE) / {float(n2)!r})"
-        largest, smallest, area = self._one(
-            f"SELECT max({gap}), min({gap}), "
-            f"sum(abs({gap}) * (CAST(nv AS DOUBLE) - CAST(v AS DOUBLE))) FROM drift_steps")
+        row = "{'v': v, 'b1': b1, 'b2': b2}"
+        deciles = quantile_ranks(n1, np.arange(1, PSI_BINS) / PSI_BINS)
+        wanted = [f"min(v) FILTER (WHERE b1 > {int(r)})"
+                  for r in (*deciles[0].tolist(), *deciles[1].tolist())]
+        grid_ranks = quantile_ranks(n1 + n2, np.linspace(0.0, 1.0, CHART_POINTS - 1))
+        if charts:
+            wanted += [f"min(v) FILTER (WHERE b1 + b2 > {int(r)})"
+                       for r in (*grid_ranks[0].tolist(), *grid_ranks[1].tolist())]
+        # scipy's argmax over [sorted baseline, sorted candidate]: of the values attaining
+        # the extreme, the smallest the baseline has, else the smallest.
+        found = self._one(f"""
+            WITH steps AS ({self._steps(pooled)}),
+            gaps AS (SELECT *, {gap} AS g FROM steps)
+            SELECT max(g), min(g),
+                   sum(abs(g) * (CAST(nv AS DOUBLE) - CAST(v AS DOUBLE))),
+                   arg_min({row}, {{'a': -g, 'b': -t, 'c': v}}),
+                   arg_min({row}, {{'a': g, 'b': -t, 'c': v}}),
+                   {", ".join(wanted)}
+            FROM gaps""")
+        largest, smallest, area, at_largest, at_smallest = found[:5]
         negative = float(np.clip(-smallest, 0.0, 1.0))
-        extreme = smallest if negative > largest else largest
-        # scipy's argmax over [sorted baseline, sorted candidate]: the smallest baseline
-        # value attaining the extreme, else the smallest candidate value.
-        location, train_below, prod_below = self._one(
-            f"SELECT v, b1, b2 FROM drift_steps WHERE {gap} = ? "
-            "ORDER BY (c1 > 0) DESC, v LIMIT 1", [float(extreme)])
-        return (KsGap(n1, n2, int(train_below), int(prod_below), _plain(location)),
-                float(area or 0.0))
+        at = at_smallest if negative > largest else at_largest
+        ks_gap = KsGap(n1, n2, int(at["b1"]), int(at["b2"]), _plain(at["v"]))
+        count = len(deciles[0])
+        edges = np.unique(interpolate(np.array(found[5:5 + count], dtype=np.float64),
+                                      np.array(found[5 + count:5 + 2 * count],
+                                               dtype=np.float64), deciles[2]))
+        grid = None
+        if charts:
+            half = len(grid_ranks[0])
+            values = found[5 + 2 * count:]
+            grid = np.unique(np.append(
+                np.unique(interpolate(np.array(values[:half], dtype=np.float64),
+                                      np.array(values[half:], dtype=np.float64),
+                                      grid_ranks[2])),
+                float(ks_gap.location)))
+        return _Reduced(ks_gap, float(area or 0.0), edges, grid)
 
-    def _values_at_ranks(self, running: str, ranks: Sequence[int]) -> list[Any]:
-        """The values of rank ``r`` (0-based) in the sample counted by ``running``."""
-        wanted = ", ".join(f"min(v) FILTER (WHERE {running} > {int(rank)})" for rank in ranks)
-        return list(self._one(f"SELECT {wanted} FROM drift_steps"))
-
-    def _bins(self, n1: int) -> Bins:
+    def _bins(self, pooled: str, edges: Any) -> Bins:
+        """Counts of both sides in the bins at ``edges`` (a value on an edge goes up)."""
         import numpy as np
 
-        from pytest_drift.engines.steps import Bins, interpolate, quantile_ranks
-        from pytest_drift.stats.effects import PSI_BINS
+        from pytest_drift.engines.steps import Bins
 
-        low, high, t = quantile_ranks(n1, np.arange(1, PSI_BINS) / PSI_BINS)
-        values = self._values_at_ranks("b1", [*low.tolist(), *high.tolist()])
-        edges = np.unique(interpolate(np.array(values[:len(low)], dtype=np.float64),
-                                      np.array(values[len(low):], dtype=np.float64), t))
         below = ", ".join(
-            f"coalesce(max({side}) FILTER (WHERE CAST(v AS DOUBLE) < {float(edge)!r}), 0)"
-            for edge in edges for side in ("b1", "b2"))
-        found = self._one(f"SELECT {below}, max(b1), max(b2) FROM drift_steps")
+            f"count(*) FILTER (WHERE t = {t} AND CAST(v AS DOUBLE) < {float(edge)!r})"
+            for edge in edges for t in (1, 0))
+        found = self._one(f"SELECT {below + ', ' if below else ''}"
+                          f"count(*) FILTER (WHERE t = 1), count(*) FILTER (WHERE t = 0) "
+                          f"FROM ({pooled})")
         counts = []
         for offset in (0, 1):
             under = [int(found[2 * i + offset]) for i in range(len(edges))]
@@ -320,25 +360,24 @@ class DuckDBEngine:
             counts.append(tuple(int(c) for c in np.diff(bounds)))
         return Bins(tuple(float(e) for e in edges), counts[0], counts[1])
 
-    def _chart(self, total: int, gap_at: Any) -> dict[str, Any]:
-        import numpy as np
-
-        from pytest_drift.engines.steps import CHART_POINTS, interpolate, quantile_ranks
-
-        low, high, t = quantile_ranks(total, np.linspace(0.0, 1.0, CHART_POINTS - 1))
-        values = self._values_at_ranks("(b1 + b2)", [*low.tolist(), *high.tolist()])
-        grid = np.unique(interpolate(np.array(values[:len(low)], dtype=np.float64),
-                                     np.array(values[len(low):], dtype=np.float64), t))
-        grid = np.unique(np.append(grid, float(gap_at)))
+    def _chart(self, pooled: str, grid: Any, n1: int, n2: int, gap_at: Any
+               ) -> dict[str, Any]:
         heights = ", ".join(
-            f"coalesce(max({side}) FILTER (WHERE CAST(v AS DOUBLE) <= {float(x)!r}), 0)"
-            for x in grid for side in ("b1", "b2"))
-        found = self._one(f"SELECT {heights}, max(b1), max(b2) FROM drift_steps")
-        n1, n2 = int(found[-2]), int(found[-1])
+            f"count(*) FILTER (WHERE t = {t} AND CAST(v AS DOUBLE) <= {float(x)!r})"
+            for x in grid for t in (1, 0))
+        found = self._one(f"SELECT {heights} FROM ({pooled})")
         return {"kind": "ecdf", "x": grid.tolist(),
                 "train": [int(found[2 * i]) / n1 for i in range(len(grid))],
                 "prod": [int(found[2 * i + 1]) / n2 for i in range(len(grid))],
                 "gap_at": float(gap_at)}
+
+
+@dataclass(frozen=True)
+class _Reduced:
+    gap: Any
+    wasserstein: float
+    edges: Any
+    grid: Any
 
 
 @dataclass(frozen=True)
