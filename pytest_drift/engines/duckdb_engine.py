@@ -266,19 +266,24 @@ class DuckDBEngine:
             "USING SAMPLE 100000 ROWS")
         return bool(sampled) and int(distinct) <= 0.05 * int(sampled)
 
-    def _steps(self, pooled: str) -> str:
-        """A SELECT of the step table at each distinct value ``v``: ``t`` (1 if the baseline
-        has the value), ``b1``/``b2`` (values at or below it per side), ``nv`` (the next
-        value). Few distinct values are counted first; many are sorted as they are, with
-        the running counts read at the last row of each value (baseline rows last, so that
-        row's ``t`` says whether the baseline has the value)."""
-        if self._few_values(pooled):
+    def _steps(self, pooled: str, grouped: bool) -> str:
+        """A SELECT of the running counts in value order: ``v``, ``t`` (1 for a baseline
+        row), ``b1``/``b2`` (values at or below, per side), ``nv`` (the next value) and
+        ``last`` (the row holds the counts of its whole value, where scipy evaluates).
+
+        ``grouped``: values are counted first, one row per distinct value (``t`` then says
+        whether the baseline has it). Otherwise the raw values are sorted, baseline rows
+        last within a value, so the last row of a value has its full counts and its ``t``
+        says whether the baseline has it; ``b1`` then also numbers the baseline's rows in
+        order, which gives its order statistics."""
+        if grouped:
             return f"""
                 WITH counted AS (
                     SELECT v, sum(t) AS c1, count(*) - sum(t) AS c2 FROM ({pooled}) GROUP BY v)
                 SELECT v, CASE WHEN c1 > 0 THEN 1 ELSE 0 END AS t,
                        CAST(sum(c1) OVER w AS BIGINT) AS b1,
-                       CAST(sum(c2) OVER w AS BIGINT) AS b2, lead(v) OVER w AS nv
+                       CAST(sum(c2) OVER w AS BIGINT) AS b2, lead(v) OVER w AS nv,
+                       true AS last
                 FROM counted WINDOW w AS (ORDER BY v ROWS UNBOUNDED PRECEDING)"""
         return f"""
             WITH running AS (
@@ -286,7 +291,29 @@ class DuckDBEngine:
                        CAST(row_number() OVER w - sum(t) OVER w AS BIGINT) AS b2,
                        lead(v) OVER w AS nv
                 FROM ({pooled}) WINDOW w AS (ORDER BY v, t ROWS UNBOUNDED PRECEDING))
-            SELECT v, t, b1, b2, nv FROM running WHERE nv IS DISTINCT FROM v"""
+            SELECT *, nv IS DISTINCT FROM v AS last FROM running"""
+
+    @staticmethod
+    def _at_ranks(grouped: bool, running: str, ranks: Sequence[int], baseline: bool
+                  ) -> list[str]:
+        """Aggregates giving the values of these ranks (0-based) of the sample counted by
+        ``running``: one per rank when grouped, else one list of ``{rank, value}``."""
+        if grouped:
+            return [f"min(v) FILTER (WHERE {running} > {int(rank)})" for rank in ranks]
+        positions = ", ".join(str(int(rank) + 1) for rank in sorted(set(ranks)))
+        who = "t = 1 AND " if baseline else ""
+        return [f"list({{'r': {running} - 1, 'v': v}}) FILTER (WHERE {who}{running} IN "
+                f"({positions}))"]
+
+    @staticmethod
+    def _values(grouped: bool, found: Sequence[Any], ranks: Sequence[int]
+                ) -> tuple[list[Any], int]:
+        """The values at ``ranks`` from what :meth:`_at_ranks` found, and how many of
+        ``found`` that used."""
+        if grouped:
+            return list(found[:len(ranks)]), len(ranks)
+        by_rank = {int(item["r"]): item["v"] for item in found[0]}
+        return [by_rank[int(rank)] for rank in ranks], 1
 
     def _reduce(self, pooled: str, n1: int, n2: int, charts: bool) -> _Reduced:
         """One sort of the pooled values: the KS gap and its location with scipy's rules,
@@ -302,38 +329,40 @@ class DuckDBEngine:
         from pytest_drift.stats.effects import PSI_BINS
         from pytest_drift.stats.ks import KsGap
 
+        grouped = self._few_values(pooled)
         gap = f"(CAST(b1 AS DOUBLE) / {float(n1)!r} - CAST(b2 AS DOUBLE) / {float(n2)!r})"
         row = "{'v': v, 'b1': b1, 'b2': b2}"
         deciles = quantile_ranks(n1, np.arange(1, PSI_BINS) / PSI_BINS)
-        wanted = [f"min(v) FILTER (WHERE b1 > {int(r)})"
-                  for r in (*deciles[0].tolist(), *deciles[1].tolist())]
+        decile_ranks = [*deciles[0].tolist(), *deciles[1].tolist()]
+        wanted = self._at_ranks(grouped, "b1", decile_ranks, baseline=True)
         grid_ranks = quantile_ranks(n1 + n2, np.linspace(0.0, 1.0, CHART_POINTS - 1))
+        pooled_ranks = [*grid_ranks[0].tolist(), *grid_ranks[1].tolist()]
         if charts:
-            wanted += [f"min(v) FILTER (WHERE b1 + b2 > {int(r)})"
-                       for r in (*grid_ranks[0].tolist(), *grid_ranks[1].tolist())]
+            wanted += self._at_ranks(grouped, "(b1 + b2)", pooled_ranks, baseline=False)
         # scipy's argmax over [sorted baseline, sorted candidate]: of the values attaining
         # the extreme, the smallest the baseline has, else the smallest.
         found = self._one(f"""
-            WITH steps AS ({self._steps(pooled)}),
+            WITH steps AS ({self._steps(pooled, grouped)}),
             gaps AS (SELECT *, {gap} AS g FROM steps)
-            SELECT max(g), min(g),
-                   sum(abs(g) * (CAST(nv AS DOUBLE) - CAST(v AS DOUBLE))),
-                   arg_min({row}, {{'a': -g, 'b': -t, 'c': v}}),
-                   arg_min({row}, {{'a': g, 'b': -t, 'c': v}}),
+            SELECT max(g) FILTER (WHERE last), min(g) FILTER (WHERE last),
+                   sum(abs(g) * (CAST(nv AS DOUBLE) - CAST(v AS DOUBLE))) FILTER (WHERE last),
+                   arg_min({row}, {{'a': -g, 'b': -t, 'c': v}}) FILTER (WHERE last),
+                   arg_min({row}, {{'a': g, 'b': -t, 'c': v}}) FILTER (WHERE last),
                    {", ".join(wanted)}
             FROM gaps""")
         largest, smallest, area, at_largest, at_smallest = found[:5]
         negative = float(np.clip(-smallest, 0.0, 1.0))
         at = at_smallest if negative > largest else at_largest
         ks_gap = KsGap(n1, n2, int(at["b1"]), int(at["b2"]), _plain(at["v"]))
+        values, used = self._values(grouped, found[5:], decile_ranks)
         count = len(deciles[0])
-        edges = np.unique(interpolate(np.array(found[5:5 + count], dtype=np.float64),
-                                      np.array(found[5 + count:5 + 2 * count],
-                                               dtype=np.float64), deciles[2]))
+        edges = np.unique(interpolate(np.array(values[:count], dtype=np.float64),
+                                      np.array(values[count:], dtype=np.float64),
+                                      deciles[2]))
         grid = None
         if charts:
+            values, _ = self._values(grouped, found[5 + used:], pooled_ranks)
             half = len(grid_ranks[0])
-            values = found[5 + 2 * count:]
             grid = np.unique(np.append(
                 np.unique(interpolate(np.array(values[:half], dtype=np.float64),
                                       np.array(values[half:], dtype=np.float64),
@@ -343,22 +372,17 @@ class DuckDBEngine:
 
     def _bins(self, pooled: str, edges: Any) -> Bins:
         """Counts of both sides in the bins at ``edges`` (a value on an edge goes up)."""
-        import numpy as np
-
         from pytest_drift.engines.steps import Bins
 
-        below = ", ".join(
-            f"count(*) FILTER (WHERE t = {t} AND CAST(v AS DOUBLE) < {float(edge)!r})"
-            for edge in edges for t in (1, 0))
-        found = self._one(f"SELECT {below + ', ' if below else ''}"
-                          f"count(*) FILTER (WHERE t = 1), count(*) FILTER (WHERE t = 0) "
-                          f"FROM ({pooled})")
-        counts = []
-        for offset in (0, 1):
-            under = [int(found[2 * i + offset]) for i in range(len(edges))]
-            bounds = np.concatenate(([0], under, [int(found[-2 + offset])]))
-            counts.append(tuple(int(c) for c in np.diff(bounds)))
-        return Bins(tuple(float(e) for e in edges), counts[0], counts[1])
+        index = " + ".join(f"CAST(CAST(v AS DOUBLE) >= {float(edge)!r} AS INTEGER)"
+                           for edge in edges) or "0"
+        rows = self.con.execute(f"SELECT {index} AS bin, t, count(*) FROM ({pooled}) "
+                                "GROUP BY ALL").fetchall()
+        counts = {(int(b), int(t)): int(n) for b, t, n in rows}
+        size = len(edges) + 1
+        return Bins(tuple(float(e) for e in edges),
+                    tuple(counts.get((b, 1), 0) for b in range(size)),
+                    tuple(counts.get((b, 0), 0) for b in range(size)))
 
     def _chart(self, pooled: str, grid: Any, n1: int, n2: int, gap_at: Any
                ) -> dict[str, Any]:
