@@ -81,6 +81,10 @@ class Opened:
     files: tuple[str, ...]
     rows: int
     types: Mapping[str, str]
+    #: The column types as pyarrow reads them (what the memory engine would see), so that
+    #: both engines infer the same kinds; or the loaded frame itself.
+    arrow_schema: Any = None
+    frame: Any = None
 
 
 class DuckDBEngine:
@@ -91,6 +95,7 @@ class DuckDBEngine:
 
     def __init__(self, memory_limit: int, threads: int | None = None) -> None:
         duckdb = require_duckdb("engine")
+        self.memory_limit = memory_limit
         self._spill = tempfile.mkdtemp(prefix="pytest-drift-duckdb-")
         self.con = duckdb.connect(":memory:")
         self._run(f"SET memory_limit = '{max(memory_limit // (1 << 20), 64)}MiB'")
@@ -100,8 +105,13 @@ class DuckDBEngine:
         # filters away on them (duckdb/duckdb#25521): wrong counts and a wrong gap.
         self._run(
             "SET disabled_optimizers = 'statistics_propagation,filter_pushdown'")
-        if threads is not None:
-            self._run(f"SET threads = {int(threads)}")
+        # Sorts and windows need room per thread, or DuckDB runs out of memory instead of
+        # spilling: a thread per 512 MiB of the limit.
+        from pytest_drift.parallel import usable_cpus
+
+        if threads is None:
+            threads = max(1, min(usable_cpus(), memory_limit // (512 * 2**20)))
+        self._run(f"SET threads = {int(threads)}")
         self.sides: dict[str, Opened] = {}
         self._counts: dict[str, dict[str, int]] = {}
 
@@ -113,8 +123,9 @@ class DuckDBEngine:
         anything else is loaded by ``load`` and registered."""
         view = f"drift_{role}"
         scan = _scan(source, context) if isinstance(source, str) else None
+        frame = schema = None
         if scan is not None:
-            sql, description, files = scan
+            sql, description, files, schema = scan
             try:
                 self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {sql}")
             except Exception as exc:  # duckdb's own exception classes
@@ -122,13 +133,14 @@ class DuckDBEngine:
                                       f"{exc}") from None
         else:
             loaded = load()
-            self.con.register(f"{view}_data", loaded.table)
+            frame = loaded.table
+            self.con.register(f"{view}_data", frame)
             self._run(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {view}_data")
             description, files = loaded.description, loaded.files
         described = self.con.execute(f"DESCRIBE {view}").fetchall()
         types = {str(row[0]): str(row[1]) for row in described}
         rows = int(self._one(f"SELECT count(*) FROM {view}")[0])
-        opened = Opened(view, description, files, rows, types)
+        opened = Opened(view, description, files, rows, types, schema, frame)
         self.sides[role] = opened
         return opened
 
@@ -145,21 +157,38 @@ class DuckDBEngine:
         self.con.execute(sql).fetchall()
 
     def _one(self, sql: str, parameters: Sequence[Any] = ()) -> tuple[Any, ...]:
-        rows = self.con.execute(sql, list(parameters)).fetchall()
+        try:
+            rows = self.con.execute(sql, list(parameters)).fetchall()
+        except Exception as exc:
+            if type(exc).__name__ == "OutOfMemoryException":
+                raise DriftInputError(
+                    f"the duckdb engine ran out of memory under duckdb_memory_limit "
+                    f"({self.memory_limit // 2**20} MiB) even spilling to disk: raise the "
+                    f"limit (duckdb_memory_limit='4GB'): {exc}") from None
+            raise
         return tuple(rows[0])
 
     # -- the engine protocol -----------------------------------------------------------------
 
     def kinds(self, feature: str) -> tuple[KindInfo, KindInfo]:
-        from pytest_drift.columns import KindInfo
+        """As the memory engine infers them: from the loaded frame, or from the types
+        pyarrow gives the files (Parquet schema, CSV inference), never from DuckDB's own
+        type guesses."""
+        from pytest_drift.columns import KindInfo, _arrow_kind, column_kind
 
         kinds = []
         for role in ("baseline", "candidate"):
             side = self.sides[role]
+            if side.frame is not None:
+                kinds.append(column_kind(side.frame, feature))
+                continue
+            present = int(self._one(f"SELECT count({quoted(feature)}) FROM {side.view}")[0])
+            if side.arrow_schema is not None:
+                kinds.append(_arrow_kind(side.arrow_schema.field(feature).type, present == 0))
+                continue
             duck_type = side.types[feature]
             name = _ARROW_NAMES.get(duck_type, duck_type.lower())
-            present = int(self._one(f"SELECT count({quoted(feature)}) FROM {side.view}")[0])
-            if duck_type == '"NULL"' or present == 0:
+            if present == 0:
                 kinds.append(KindInfo("empty", name))
             elif _is_numeric(duck_type):
                 kinds.append(KindInfo("numeric", name))
@@ -174,8 +203,11 @@ class DuckDBEngine:
 
     def values(self, feature: str, options: CheckOptions
                ) -> tuple[NumericColumn, NumericColumn] | str:
+        per_feature = (options.tests or {}).get(feature)
+        option = "tests" if per_feature else "numeric_test"
+        value = options.tests if per_feature else options.numeric_test
         raise DriftUsageError(
-            "tests", options.tests, options.origins.get("tests", "tests"),
+            option, value, options.origins.get(option, option),
             f"feature {feature!r}: only ks tests numeric features on the duckdb engine (the "
             "other tests need every value in memory); use engine='memory' for this check",
         )
@@ -231,12 +263,17 @@ class DuckDBEngine:
     # -- numeric reduction -------------------------------------------------------------------
 
     def _finite(self, role: str, feature: str) -> str:
-        """The side's finite values of the column, as a SELECT of ``v``."""
+        """The side's finite values of the column, as a SELECT of ``v``. Sides of two
+        different number types are compared as float64, as numpy (and scipy) pool them."""
         side = self.sides[role]
         column, duck_type = quoted(feature), side.types[feature]
+        types = {other.types[feature] for other in self.sides.values()}
         if duck_type in _FLOATS:
             return (f"SELECT CAST({column} AS DOUBLE) AS v FROM {side.view} WHERE {column} "
                     f"IS NOT NULL AND NOT isnan({column}) AND NOT isinf({column})")
+        if len(types) > 1 and not any(t.startswith("DECIMAL") for t in types):
+            return (f"SELECT CAST({column} AS DOUBLE) AS v FROM {side.view} "
+                    f"WHERE {column} IS NOT NULL")
         return f"SELECT {column} AS v FROM {side.view} WHERE {column} IS NOT NULL"
 
     def _side_counts(self, role: str, feature: str) -> _SideCounts:
@@ -386,13 +423,22 @@ class DuckDBEngine:
 
     def _chart(self, pooled: str, grid: Any, n1: int, n2: int, gap_at: Any
                ) -> dict[str, Any]:
-        heights = ", ".join(
-            f"count(*) FILTER (WHERE t = {t} AND CAST(v AS DOUBLE) <= {float(x)!r})"
-            for x in grid for t in (1, 0))
-        found = self._one(f"SELECT {heights} FROM ({pooled})")
+        """Both ECDFs at the grid: each value counted at the first grid point at or above
+        it (an ASOF join), then summed along the grid."""
+        import numpy as np
+
+        rows = self.con.execute(
+            f"""WITH grid AS (SELECT unnest(?::DOUBLE[]) AS x),
+                    pooled AS (SELECT CAST(v AS DOUBLE) AS v, t FROM ({pooled}))
+                SELECT grid.x, pooled.t, count(*) FROM pooled ASOF JOIN grid
+                ON pooled.v <= grid.x GROUP BY ALL""", [grid.tolist()]).fetchall()
+        at = {float(x): index for index, x in enumerate(grid.tolist())}
+        counts = np.zeros((2, len(grid)), dtype=np.int64)
+        for x, t, count in rows:
+            counts[0 if int(t) == 1 else 1, at[float(x)]] += int(count)
+        below = np.cumsum(counts, axis=1)
         return {"kind": "ecdf", "x": grid.tolist(),
-                "train": [int(found[2 * i]) / n1 for i in range(len(grid))],
-                "prod": [int(found[2 * i + 1]) / n2 for i in range(len(grid))],
+                "train": (below[0] / n1).tolist(), "prod": (below[1] / n2).tolist(),
                 "gap_at": float(gap_at)}
 
 
@@ -417,8 +463,12 @@ def _is_numeric(duck_type: str) -> bool:
             or duck_type.startswith("DECIMAL"))
 
 
-def _scan(raw: str, context: LoadContext) -> tuple[str, str, tuple[str, ...]] | None:
-    """A DuckDB table function reading the files of ``raw``, if DuckDB can read them."""
+def _scan(raw: str, context: LoadContext
+          ) -> tuple[str, str, tuple[str, ...], Any] | None:
+    """A DuckDB table function reading the files of ``raw`` if DuckDB can read them, with
+    the Arrow schema pyarrow gives them."""
+    import pyarrow.dataset as ds
+
     from pytest_drift.loaders.paths import expand
 
     root, files = expand(raw, context.base_dir, context.where, context.format)
@@ -426,13 +476,40 @@ def _scan(raw: str, context: LoadContext) -> tuple[str, str, tuple[str, ...]] | 
     paths = "[" + ", ".join(_literal(str(f.path)) for f in files) + "]"
     names = tuple(str(f.path.resolve()) for f in files)
     if fmt == "parquet":
-        hive = "true" if root.is_dir() else "false"
-        return f"read_parquet({paths}, hive_partitioning = {hive})", raw, names
+        hive = root.is_dir()
+        schema = (ds.dataset(root, format="parquet", partitioning="hive") if hive
+                  else ds.dataset([str(f.path) for f in files], format="parquet")).schema
+        return (f"read_parquet({paths}, hive_partitioning = {str(hive).lower()})", raw, names,
+                schema)
     if fmt in ("csv", "tsv"):
         if any(f.path.suffix.lower() in (".bz2", ".xz") for f in files):
             return None
+        from pytest_drift.loaders.csv import CsvFile
+
+        # pyarrow's inference (the memory engine's), told to DuckDB column by column.
+        schema = CsvFile(files[0], context.where).schema()
+        types = ", ".join(f"{_literal(field.name)}: {_literal(_duck_type(field.type))}"
+                          for field in schema)
         delimiter = "\\t" if fmt == "tsv" else ","
         nulls = "[" + ", ".join(_literal(n) for n in CSV_NULLS) + "]"
         return (f"read_csv({paths}, delim = {_literal(delimiter)}, header = true, "
-                f"nullstr = {nulls}, sample_size = -1, auto_detect = true)", raw, names)
+                f"nullstr = {nulls}, auto_detect = false, "
+                f"columns = {{{types}}})", raw, names, schema)
     return None
+
+
+def _duck_type(arrow_type: Any) -> str:
+    """The DuckDB type that parses a CSV column the way pyarrow typed it."""
+    import pyarrow as pa
+
+    if pa.types.is_boolean(arrow_type):
+        return "BOOLEAN"
+    if pa.types.is_integer(arrow_type):
+        return "BIGINT"
+    if pa.types.is_floating(arrow_type):
+        return "DOUBLE"
+    if pa.types.is_timestamp(arrow_type):
+        return "TIMESTAMP"
+    if pa.types.is_date(arrow_type):
+        return "DATE"
+    return "VARCHAR"

@@ -41,6 +41,22 @@ class CsvFile:
                 raise self._error(exc) from None
         return self._names
 
+    def schema(self) -> Any:
+        """The column types pyarrow infers from the file's first block, as :meth:`read`
+        infers them."""
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        one_column = len(self.column_names()) == 1
+        try:
+            with pacsv.open_csv(streams.binary(self.file),
+                                parse_options=self._parse_options(one_column),
+                                convert_options=pacsv.ConvertOptions(
+                                    strings_can_be_null=True)) as reader:
+                return reader.schema
+        except (pa.ArrowException, OSError, ValueError, EOFError) as exc:
+            raise self._error(exc) from None
+
     def read(self, columns: Sequence[str] | None) -> Any:
         """Read ``columns`` (all when None). pyarrow infers each column's type over the whole
         file, parses floats exactly, and treats empty cells, NA, null and NaN as missing."""
