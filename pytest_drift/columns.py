@@ -76,7 +76,8 @@ def _pandas_column(frame: Any, name: str) -> Any:
     raise KeyError(name)
 
 
-def _arrow_kind(dtype: Any, all_null: bool) -> KindInfo:
+def arrow_kind(dtype: Any, all_null: bool) -> KindInfo:
+    """How a column of this Arrow type is tested (``all_null``: it holds no value)."""
     import pyarrow as pa
 
     if pa.types.is_null(dtype) or all_null:
@@ -98,7 +99,7 @@ def column_kind(frame: Any, name: str) -> KindInfo:
     if is_pandas(frame):
         return _pandas_kind(_pandas_column(frame, name))
     column = frame.column(name)
-    return _arrow_kind(column.type, column.null_count == len(column))
+    return arrow_kind(column.type, column.null_count == len(column))
 
 
 def is_float(frame: Any, name: str) -> bool:
@@ -118,7 +119,7 @@ def _pandas_kind(series: Any) -> KindInfo:
     if series.isna().all():
         return KindInfo("empty", name)
     if isinstance(dtype, pd.ArrowDtype):
-        return _arrow_kind(dtype.pyarrow_dtype, False)
+        return arrow_kind(dtype.pyarrow_dtype, False)
     if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
         return KindInfo("categorical", name)
     if pd.api.types.is_complex_dtype(dtype):
@@ -197,7 +198,7 @@ def _pandas_numeric(series: Any) -> NumericColumn:
     return _split_floats(pd.to_numeric(present).to_numpy(dtype=np.float64), missing)
 
 
-def _label(value: Any) -> str:
+def category_label(value: Any) -> str:
     """A category's name: integral floats print as integers, so 4 and 4.0 are one category."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -213,7 +214,7 @@ def category_counts(frame: Any, name: str) -> CategoryCounts:
         for value, count in series.dropna().value_counts(sort=False).items():
             if count == 0:  # a declared but unused category of a pandas categorical
                 continue
-            label = _label(value.item() if hasattr(value, "item") else value)
+            label = category_label(value.item() if hasattr(value, "item") else value)
             counts[label] = counts.get(label, 0) + int(count)
         return CategoryCounts(counts, missing)
 
@@ -227,6 +228,6 @@ def category_counts(frame: Any, name: str) -> CategoryCounts:
         column = pc.if_else(pc.is_nan(column), None, column)
     missing = int(column.null_count)
     for item in pc.value_counts(column.drop_null()).to_pylist():
-        label = _label(item["values"])
+        label = category_label(item["values"])
         counts[label] = counts.get(label, 0) + int(item["counts"])
     return CategoryCounts(counts, missing)

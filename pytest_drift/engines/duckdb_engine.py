@@ -174,7 +174,7 @@ class DuckDBEngine:
         """As the memory engine infers them: from the loaded frame, or from the types
         pyarrow gives the files (Parquet schema, CSV inference), never from DuckDB's own
         type guesses."""
-        from pytest_drift.columns import KindInfo, _arrow_kind, column_kind
+        from pytest_drift.columns import KindInfo, arrow_kind, column_kind
 
         kinds = []
         for role in ("baseline", "candidate"):
@@ -184,7 +184,7 @@ class DuckDBEngine:
                 continue
             present = int(self._one(f"SELECT count({quoted(feature)}) FROM {side.view}")[0])
             if side.arrow_schema is not None:
-                kinds.append(_arrow_kind(side.arrow_schema.field(feature).type, present == 0))
+                kinds.append(arrow_kind(side.arrow_schema.field(feature).type, present == 0))
                 continue
             duck_type = side.types[feature]
             name = _ARROW_NAMES.get(duck_type, duck_type.lower())
@@ -213,7 +213,7 @@ class DuckDBEngine:
         )
 
     def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
-        from pytest_drift.columns import CategoryCounts, _label
+        from pytest_drift.columns import CategoryCounts, category_label
 
         counted = []
         for role in ("baseline", "candidate"):
@@ -230,7 +230,7 @@ class DuckDBEngine:
                 if category is None:
                     missing += int(count)
                 else:
-                    label = _label(category)
+                    label = category_label(category)
                     counts[label] = counts.get(label, 0) + int(count)
             counted.append(CategoryCounts(counts, missing))
         return counted[0], counted[1]
@@ -359,8 +359,8 @@ class DuckDBEngine:
 
         from pytest_drift.engines.steps import (
             CHART_POINTS,
-            _plain,
             interpolate,
+            plain_number,
             quantile_ranks,
         )
         from pytest_drift.stats.effects import PSI_BINS
@@ -390,7 +390,7 @@ class DuckDBEngine:
         largest, smallest, area, at_largest, at_smallest = found[:5]
         negative = float(np.clip(-smallest, 0.0, 1.0))
         at = at_smallest if negative > largest else at_largest
-        ks_gap = KsGap(n1, n2, int(at["b1"]), int(at["b2"]), _plain(at["v"]))
+        ks_gap = KsGap(n1, n2, int(at["b1"]), int(at["b2"]), plain_number(at["v"]))
         values, used = self._values(grouped, found[5:], decile_ranks)
         count = len(deciles[0])
         edges = np.unique(interpolate(np.array(values[:count], dtype=np.float64),

@@ -69,7 +69,7 @@ class Bins:
     prod_counts: tuple[int, ...]
 
 
-def _plain(value: Any) -> float | int | Decimal:
+def plain_number(value: Any) -> float | int | Decimal:
     """A numpy scalar as Python's int or float; a Decimal stays exact."""
     if hasattr(value, "item"):
         value = value.item()
@@ -103,7 +103,7 @@ def ks_gap(steps: StepTable) -> KsGap:
     negative = float(np.clip(-smallest, 0.0, 1.0))
     at = _first(steps, gaps == (smallest if negative > largest else largest))
     return KsGap(n1, n2, int(steps.train_below[at]), int(steps.prod_below[at]),
-                 _plain(steps.values[at]))
+                 plain_number(steps.values[at]))
 
 
 def wasserstein(steps: StepTable) -> float:
