@@ -377,14 +377,15 @@ class DuckDBEngine:
         if charts:
             wanted += self._at_ranks(grouped, "(b1 + b2)", pooled_ranks, baseline=False)
         # scipy's argmax over [sorted baseline, sorted candidate]: of the values attaining
-        # the extreme, the smallest the baseline has, else the smallest.
+        # the extreme, the smallest the baseline has, else the smallest. The gap is only
+        # defined (not NULL) on rows that end a value; aggregates skip the others.
         found = self._one(f"""
             WITH steps AS ({self._steps(pooled, grouped)}),
-            gaps AS (SELECT *, {gap} AS g FROM steps)
-            SELECT max(g) FILTER (WHERE last), min(g) FILTER (WHERE last),
-                   sum(abs(g) * (CAST(nv AS DOUBLE) - CAST(v AS DOUBLE))) FILTER (WHERE last),
-                   arg_min({row}, {{'a': -g, 'b': -t, 'c': v}}) FILTER (WHERE last),
-                   arg_min({row}, {{'a': g, 'b': -t, 'c': v}}) FILTER (WHERE last),
+            gaps AS (SELECT *, CASE WHEN last THEN {gap} END AS g FROM steps)
+            SELECT max(g), min(g),
+                   sum(abs(g) * (CAST(nv AS DOUBLE) - CAST(v AS DOUBLE))),
+                   arg_min({row}, CASE WHEN last THEN {{'a': -g, 'b': -t, 'c': v}} END),
+                   arg_min({row}, CASE WHEN last THEN {{'a': g, 'b': -t, 'c': v}} END),
                    {", ".join(wanted)}
             FROM gaps""")
         largest, smallest, area, at_largest, at_smallest = found[:5]
