@@ -297,7 +297,8 @@ def _open_engine(engine_name: str, options: CheckOptions, sources: dict[str, Any
     if engine_name == "duckdb":
         from pytest_drift.engines.duckdb_engine import DuckDBEngine, default_memory_limit
 
-        engine = DuckDBEngine(options.duckdb_memory_limit or default_memory_limit())
+        engine = DuckDBEngine(options.duckdb_memory_limit or default_memory_limit(),
+                              origin=options.origins.get("engine", "engine"))
         sides = {}
         try:
             for role, source in sources.items():

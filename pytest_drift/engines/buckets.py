@@ -100,7 +100,10 @@ def reduce(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> Reduced | None:
     top, bottom = end_gap[present].max(), end_gap[present].min()
     one_sign = (lower >= 0) | (upper <= 0)
     to_sort = present & ((upper >= top - slack) | (lower <= bottom + slack) | ~one_sign)
-    ranks = _decile_ranks(n1)
+    from pytest_drift.stats.effects import PSI_BINS
+
+    low_ranks, high_ranks, _ = steps.quantile_ranks(n1, np.arange(1, PSI_BINS) / PSI_BINS)
+    ranks = np.unique(np.concatenate((low_ranks, high_ranks)))
     to_sort[np.searchsorted(buckets.train_to, ranks, side="right")] = True
 
     sorted_train = train[to_sort[buckets.train_at]]
@@ -156,17 +159,6 @@ def _with_bucket_ends(buckets: _Buckets, to_sort: npt.NDArray[Any], present: npt
     train_below = np.concatenate((exact.train_below, buckets.train_to[ends]))[order]
     prod_below = np.concatenate((exact.prod_below, buckets.prod_to[ends]))[order]
     return StepTable(values, train_below, prod_below)
-
-
-def _decile_ranks(n: int) -> npt.NDArray[Any]:
-    """The ranks ``numpy.quantile`` reads for the deciles of ``n`` values."""
-    import numpy as np
-
-    from pytest_drift.stats.effects import PSI_BINS
-
-    virtual = (n - 1) * (np.arange(1, PSI_BINS) / PSI_BINS)
-    low = np.floor(virtual).astype(np.int64)
-    return np.unique(np.concatenate((low, np.minimum(low + 1, n - 1))))
 
 
 def _wasserstein(buckets: _Buckets, to_sort: npt.NDArray[Any], present: npt.NDArray[Any],

@@ -93,8 +93,9 @@ class DuckDBEngine:
     name = "duckdb"
     forkable = False
 
-    def __init__(self, memory_limit: int, threads: int | None = None) -> None:
-        duckdb = require_duckdb("engine")
+    def __init__(self, memory_limit: int, threads: int | None = None,
+                 origin: str = "engine") -> None:
+        duckdb = require_duckdb(origin)
         self.memory_limit = memory_limit
         self._spill = tempfile.mkdtemp(prefix="pytest-drift-duckdb-")
         self.con = duckdb.connect(":memory:")
@@ -468,27 +469,28 @@ def _scan(raw: str, context: LoadContext
           ) -> tuple[str, str, tuple[str, ...], Any] | None:
     """A DuckDB table function reading the files of ``raw`` if DuckDB can read them, with
     the Arrow schema pyarrow gives them."""
-    import pyarrow.dataset as ds
-
     from pytest_drift.loaders.paths import expand
 
-    root, files = expand(raw, context.base_dir, context.where, context.format)
+    where = f"{context.role} {raw!r} (from {context.origin})"  # as the file loaders say it
+    root, files = expand(raw, context.base_dir, where, context.format)
     fmt = files[0].format
     paths = "[" + ", ".join(_literal(str(f.path)) for f in files) + "]"
     names = tuple(str(f.path.resolve()) for f in files)
     if fmt == "parquet":
-        hive = root.is_dir()
-        schema = (ds.dataset(root, format="parquet", partitioning="hive") if hive
-                  else ds.dataset([str(f.path) for f in files], format="parquet")).schema
-        return (f"read_parquet({paths}, hive_partitioning = {str(hive).lower()})", raw, names,
-                schema)
+        from pytest_drift.loaders.parquet import ParquetDataset
+
+        # The memory engine's checks and messages (empty parts, no footer, parts that
+        # disagree on columns), and the schema as pyarrow reads it.
+        schema = ParquetDataset(root, files, where).dataset.schema
+        hive = str(root.is_dir()).lower()
+        return f"read_parquet({paths}, hive_partitioning = {hive})", raw, names, schema
     if fmt in ("csv", "tsv"):
         if any(f.path.suffix.lower() in (".bz2", ".xz") for f in files):
             return None
         from pytest_drift.loaders.csv import CsvFile
 
         # pyarrow's inference (the memory engine's), told to DuckDB column by column.
-        schema = CsvFile(files[0], context.where).schema()
+        schema = CsvFile(files[0], where).schema()
         types = ", ".join(f"{_literal(field.name)}: {_literal(_duck_type(field.type))}"
                           for field in schema)
         delimiter = "\\t" if fmt == "tsv" else ","

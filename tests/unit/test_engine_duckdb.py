@@ -388,8 +388,8 @@ def threads(patch: pytest.MonkeyPatch, count: int) -> None:
     """Run the duckdb engine on ``count`` threads (DuckDB's default is one per core)."""
     original = duckdb_engine.DuckDBEngine.__init__
 
-    def init(self: Any, memory_limit: int, threads: int | None = None) -> None:
-        original(self, memory_limit, count)
+    def init(self: Any, memory_limit: int, threads: int | None = None, **more: Any) -> None:
+        original(self, memory_limit, count, **more)
 
     patch.setattr(duckdb_engine.DuckDBEngine, "__init__", init)
 
@@ -494,6 +494,52 @@ def test_duckdb_engine_without_duckdb_says_how_to_install(
         compare(SMALL, SMALL, engine="duckdb")
     assert raised.value.option == "engine"
     assert INSTALL in str(raised.value)
+    assert "(from argument engine)" in str(raised.value)
+
+
+def test_running_out_of_memory_is_an_input_error_naming_the_limit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB's out-of-memory error (when even spilling is not enough) reaches the user as
+    a check error that says which limit to raise, not as a DuckDB traceback."""
+
+    class OutOfMemoryException(Exception):  # DuckDB's own class name
+        pass
+
+    original = duckdb_engine.DuckDBEngine._reduce
+
+    def starved(self: Any, *args: Any, **kwargs: Any) -> Any:
+        class Connection:
+            def execute(self, *_: Any) -> Any:
+                raise OutOfMemoryException("could not allocate block of size 256 KiB")
+
+        self.con, real = Connection(), self.con
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            self.con = real
+
+    monkeypatch.setattr(duckdb_engine.DuckDBEngine, "_reduce", starved)
+    with pytest.raises(DriftInputError) as raised:
+        compare(SMALL, SMALL, engine="duckdb", duckdb_memory_limit="100MiB")
+    message = str(raised.value)
+    assert "ran out of memory under duckdb_memory_limit (100 MiB)" in message
+    assert "duckdb_memory_limit='4GB'" in message
+    assert "could not allocate block" in message
+
+
+def test_a_file_that_is_not_parquet_gets_the_memory_engines_message(
+        tmp_path: Path) -> None:
+    good = tmp_path / "good.parquet"
+    pq.write_table(pa.table({"x": np.arange(50.0)}), good)
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("x\n1\n2\n")
+    messages = []
+    for engine in ("memory", "duckdb"):
+        with pytest.raises(DriftInputError) as raised:
+            compare(str(good), str(bad), engine=engine)
+        messages.append(str(raised.value))
+    assert messages[0] == messages[1]
+    assert "is not a Parquet file (no Parquet footer)" in messages[1]
 
 
 @pytest.mark.parametrize("options", [{"numeric_test": "cvm"}, {"tests": {"x": "cvm"}},
@@ -543,8 +589,8 @@ def test_memory_limits_accepted(raw: object, expected: int,
     limits: list[tuple[int, str]] = []
     original = duckdb_engine.DuckDBEngine.__init__
 
-    def init(self: Any, memory_limit: int, threads: int | None = None) -> None:
-        original(self, memory_limit, threads)
+    def init(self: Any, memory_limit: int, threads: int | None = None, **more: Any) -> None:
+        original(self, memory_limit, threads, **more)
         setting = self.con.execute("SELECT current_setting('memory_limit')").fetchall()
         limits.append((memory_limit, str(setting[0][0])))
 
