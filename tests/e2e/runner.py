@@ -25,6 +25,28 @@ WEATHER = ("data/seattle_weather_api_log/baseline.csv",
            "data/seattle_weather_api_log/candidate.csv")
 WEATHER_LOG = "data/seattle_weather_api_log/candidate.jsonl"
 STABLE = ("data/stable/baseline.csv", "data/stable/candidate.csv")
+
+#: Four checks, one per outcome: NORMAL, DRIFT_DETECTED, DRIFT_DETECTED in warn mode,
+#: ERROR (a missing file).
+FOUR_CHECKS = f"""
+    import pytest
+
+    @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
+    def test_stable():
+        pass
+
+    @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r})
+    def test_cars():
+        pass
+
+    @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r}, mode="warn")
+    def test_cars_warn():
+        pass
+
+    @pytest.mark.drift("data/nowhere.csv", {CARS[1]!r})
+    def test_missing_file():
+        pass
+"""
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 #: Fields that differ between two runs of the same checks.
 VOLATILE = frozenset({"timestamp", "duration_seconds"})

@@ -10,31 +10,13 @@ from typing import Any
 import pytest
 
 from pytest_drift.messages import failure_message
-from tests.e2e.runner import CARS, STABLE, run_drift
+from tests.e2e.runner import CARS, FOUR_CHECKS, run_drift
 
 WEIRD = "rate %\r\nnew: a,b"
 WIDE_NAME = "wide: 12 features, 10%"
-CHECKS = f"""
+CHECKS = """
     import numpy as np
-    import pandas as pd
-    import pytest
-
-    @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
-    def test_stable():
-        pass
-
-    @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r})
-    def test_cars():
-        pass
-
-    @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r}, mode="warn")
-    def test_cars_warn():
-        pass
-
-    @pytest.mark.drift("data/nowhere.csv", {CARS[1]!r})
-    def test_missing_file():
-        pass
-
+    import pandas as pd""" + FOUR_CHECKS + f"""
     def test_wide(drift_check):
         rng = np.random.default_rng(7)
         names = [f"f{{i:02d}}" for i in range(11)] + [{WEIRD!r}]

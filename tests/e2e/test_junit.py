@@ -10,27 +10,9 @@ from typing import Any
 import pytest
 
 from pytest_drift.messages import failure_message
-from tests.e2e.runner import CARS, STABLE, run_drift
+from tests.e2e.runner import CARS, FOUR_CHECKS, run_drift
 
-CHECKS = f"""
-    import pytest
-
-    @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
-    def test_stable():
-        pass
-
-    @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r})
-    def test_cars():
-        pass
-
-    @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r}, mode="warn")
-    def test_cars_warn():
-        pass
-
-    @pytest.mark.drift("data/nowhere.csv", {CARS[1]!r})
-    def test_missing_file():
-        pass
-
+CHECKS = FOUR_CHECKS + f"""
     def test_segment(drift_check):
         drift_check({CARS[0]!r}, {CARS[1]!r}, name="segment", features=["Origin", "Cylinders"],
                     threshold=40)

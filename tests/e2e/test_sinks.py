@@ -16,32 +16,13 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.runner import CARS, STABLE, run_drift
+from tests.e2e.runner import CARS, FOUR_CHECKS, run_drift
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SLACK = ("-p", "sinks.slack_webhook")
 PROMETHEUS = ("-p", "sinks.prometheus_textfile")
 
-# Four checks: NORMAL, DRIFT_DETECTED, DRIFT_DETECTED in warn mode, ERROR.
-CHECKS = f"""
-    import pytest
-
-    @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
-    def test_stable():
-        pass
-
-    @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r})
-    def test_cars():
-        pass
-
-    @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r}, mode="warn")
-    def test_cars_warn():
-        pass
-
-    @pytest.mark.drift("data/nowhere.csv", {CARS[1]!r})
-    def test_missing_file():
-        pass
-"""
+CHECKS = FOUR_CHECKS
 NOT_NORMAL = {"test_cars", "test_cars_warn", "test_missing_file"}
 
 # Counts the calls of the hook: which process made each, for which check.

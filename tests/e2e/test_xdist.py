@@ -4,28 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.runner import CARS, STABLE, run_drift, without_volatile
+from tests.e2e.runner import CARS, FOUR_CHECKS, STABLE, run_drift, without_volatile
 
 PROJECT = {
-    "test_markers": f"""
-        import pytest
-
-        @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
-        def test_stable():
-            pass
-
-        @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r})
-        def test_cars():
-            pass
-
-        @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r}, mode="warn")
-        def test_cars_warn():
-            pass
-
-        @pytest.mark.drift("data/nowhere.csv", {CARS[1]!r})
-        def test_missing_file():
-            pass
-    """,
+    "test_markers": FOUR_CHECKS,
     "test_segments": f"""
         import pytest
 
