@@ -1,4 +1,4 @@
-"""Engines at scale: the same check on the memory and duckdb engines, from Parquet.
+"""Engines at scale: the same check on the memory, duckdb and spark engines, from Parquet.
 
 Generates baseline and candidate Parquet files of N rows × 4 float features (in row-group
 chunks, outside the repository), then runs ``compare()`` once per engine, each in a fresh
@@ -7,6 +7,7 @@ the engine's temporary (spill) directory, and whether the results equal each oth
 
     python benchmarks/engines.py --rows 10M                 # about 2 minutes
     python benchmarks/engines.py --rows 100M --engines duckdb --memory-limit 2GB
+    python benchmarks/engines.py --rows 10M --engines spark  # local[N]; start-up apart
 
 Results print as Markdown (``--markdown FILE`` also writes them).
 """
@@ -73,13 +74,20 @@ def child(baseline: str, candidate: str, engine: str, memory_limit: str | None) 
     from pytest_drift import compare
 
     options: dict[str, Any] = {"engine": engine}
-    if memory_limit:
+    if memory_limit and engine == "duckdb":
         options["duckdb_memory_limit"] = memory_limit
+    startup = 0.0
+    if engine == "spark":  # the local SparkSession's start, timed apart
+        from pytest_drift.engines.spark_engine import spark_session
+
+        started = time.perf_counter()
+        spark_session([])
+        startup = time.perf_counter() - started
     started = time.perf_counter()
     report = compare(baseline, candidate, **options)
     seconds = time.perf_counter() - started
     print(json.dumps({
-        "seconds": seconds, "engine": report.engine,
+        "seconds": seconds, "startup": startup, "engine": report.engine,
         "features": {name: {"statistic": r.statistic, "p_value": r.p_value,
                             "location": float(r.statistic_location or 0.0),
                             "train_n": r.train_n, "prod_n": r.prod_n,
@@ -117,7 +125,7 @@ def _directory_size(path: Path) -> int:
 def measure(paths: dict[str, Path], engine: str, memory_limit: str | None) -> dict[str, Any]:
     """One engine in a fresh process: results, wall time, peak tree memory, peak spill."""
     spill = Path(tempfile.mkdtemp(prefix="drift-engine-tmp-"))
-    env = {**os.environ, "TMPDIR": str(spill)}
+    env = {**os.environ, "TMPDIR": str(spill), "SPARK_LOCAL_DIRS": str(spill)}
     command = [sys.executable, __file__, "--child", str(paths["baseline"]),
                str(paths["candidate"]), engine, memory_limit or ""]
     started = time.perf_counter()
@@ -181,16 +189,19 @@ def main() -> None:
               file=sys.stderr)
     lines = [f"#### {rows:,} vs {rows:,} rows × {len(FEATURES)} float features, Parquet "
              f"({size / 1e9:.2f} GB), duckdb_memory_limit {args.memory_limit}", "",
-             "| engine | wall (s) | inside compare (s) | peak memory, process tree PSS (MB) "
-             "| peak temp disk (MB) | results |", "|---|---:|---:|---:|---:|---|"]
+             "| engine | wall (s) | inside compare (s) | session start-up (s) "
+             "| peak memory, process tree PSS (MB) | peak temp disk (MB) | results |",
+             "|---|---:|---:|---:|---:|---:|---|"]
     reference = next((r for r in results if "features" in r), None)
     for result in results:
         if "error" in result:
-            lines.append(f"| {result['engine']} | | | | | failed: {result['error']} |")
+            lines.append(f"| {result['engine']} | | | | | | failed: {result['error']} |")
             continue
         same = "reference" if result is reference else equal(reference or result, result)
+        startup = f"{result['startup']:.1f}" if result.get("startup") else ""
         lines.append(f"| {result['engine']} | {result['wall']:.1f} | {result['seconds']:.1f} "
-                     f"| {result['peak_memory_mb']:,.0f} | {result['peak_spill_mb']:,.0f} "
+                     f"| {startup} | {result['peak_memory_mb']:,.0f} "
+                     f"| {result['peak_spill_mb']:,.0f} "
                      f"| {same} |")
     text = "\n".join(lines) + "\n"
     print(text)

@@ -267,6 +267,10 @@ def choose_engine(options: CheckOptions, sources: dict[str, Any],
     and DuckDB is installed, else ``memory``."""
     if options.engine != "auto":
         return options.engine
+    from pytest_drift.engines.spark_engine import is_spark_source
+
+    if any(is_spark_source(source, contexts[role].base_dir) for role, source in sources.items()):
+        return "spark"
     import importlib.util
 
     if importlib.util.find_spec("duckdb") is None:
@@ -293,12 +297,25 @@ def _open_engine(engine_name: str, options: CheckOptions, sources: dict[str, Any
                  contexts: dict[str, LoadContext], needed: Sequence[str] | None,
                  load_data: Loader) -> tuple[Any, dict[str, Side]]:
     from pytest_drift.columns import column_names
+    from pytest_drift.engines.spark_engine import only_spark_reads
 
+    origin = options.origins.get("engine", "engine")
+    if engine_name != "spark":
+        for role, source in sources.items():
+            refusal = only_spark_reads(source, contexts[role], engine_name)
+            if refusal:
+                raise DriftInputError(refusal)
+    engine: Any
     if engine_name == "duckdb":
         from pytest_drift.engines.duckdb_engine import DuckDBEngine, default_memory_limit
 
         engine = DuckDBEngine(options.duckdb_memory_limit or default_memory_limit(),
-                              origin=options.origins.get("engine", "engine"))
+                              origin=origin)
+    elif engine_name == "spark":
+        from pytest_drift.engines.spark_engine import SparkEngine
+
+        engine = SparkEngine(list(sources.values()), origin=origin)
+    if engine_name in ("duckdb", "spark"):
         sides = {}
         try:
             for role, source in sources.items():
@@ -307,15 +324,11 @@ def _open_engine(engine_name: str, options: CheckOptions, sources: dict[str, Any
 
                 opened = engine.open(role, source, contexts[role], needed, load)
                 sides[role] = Side(opened.description, opened.files, opened.rows,
-                                   list(opened.types))
+                                   list(opened.column_names))
         except BaseException:
             engine.close()
             raise
         return engine, sides
-    if engine_name == "spark":
-        raise DriftUsageError("engine", "spark", options.origins.get("engine", "engine"),
-                              "the spark engine is not available in this version; use "
-                              "engine='duckdb' for data larger than memory")
     from pytest_drift.engines.in_memory import MemoryEngine, row_count
 
     data = {role: load_data(source, needed, contexts[role]) for role, source in sources.items()}

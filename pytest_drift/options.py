@@ -29,7 +29,8 @@ MODES = ("fail", "warn")
 
 
 def _parse_source(raw: object) -> object:
-    """A dataset: a path (str or PathLike) or, from Python only, a DataFrame or Arrow table."""
+    """A dataset: a path (str or PathLike) or, from Python only, a pandas or Spark DataFrame
+    or an Arrow table."""
     if isinstance(raw, os.PathLike):
         raw = os.fspath(raw)
     if isinstance(raw, str):
@@ -41,7 +42,12 @@ def _parse_source(raw: object) -> object:
     if (pandas is not None and isinstance(raw, pandas.DataFrame)) or (
             pyarrow is not None and isinstance(raw, pyarrow.Table)):
         return raw
-    raise ValueError("must be a path (str or os.PathLike), a pandas.DataFrame or a pyarrow.Table")
+    from pytest_drift.engines.spark_engine import is_spark_frame
+
+    if is_spark_frame(raw):
+        return raw
+    raise ValueError("must be a path (str or os.PathLike), a pandas.DataFrame, a "
+                     "pyarrow.Table or a pyspark.sql.DataFrame")
 
 
 def _parse_names(raw: object) -> tuple[str, ...]:
@@ -360,7 +366,7 @@ OPTIONS: tuple[Option, ...] = (
            "inside an xdist worker) or a number; 1 runs in the test's process", "N|auto"),
     Option("engine", "auto", _parse_engine,
            "where features are reduced: auto (default), memory, duckdb (data larger than "
-           "memory), spark", "ENGINE"),
+           "memory), spark (data on a Spark cluster)", "ENGINE"),
     Option("duckdb_memory_limit", None, _parse_size,
            "memory the duckdb engine may use before spilling to disk, e.g. 2GB (default: "
            "half of the available memory)", "SIZE"),

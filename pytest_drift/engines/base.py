@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pytest_drift.errors import DriftUsageError
 from pytest_drift.stats.ks import KsGap, KsResult
 
 if TYPE_CHECKING:
@@ -86,3 +87,16 @@ def empty_side(train_n: int, train_infinite: int, prod_n: int, prod_infinite: in
         if n == 0:
             return f"entirely {'±inf' if infinite else 'missing'} in {side}"
     return None
+
+
+def memory_only_test(engine: str, feature: str, options: CheckOptions) -> DriftUsageError:
+    """The usage error of a numeric test other than KS on an engine that keeps the values
+    where they are: such tests need every value in memory."""
+    per_feature = (options.tests or {}).get(feature)
+    option = "tests" if per_feature else "numeric_test"
+    value = options.tests if per_feature else options.numeric_test
+    return DriftUsageError(
+        option, value, options.origins.get(option, option),
+        f"feature {feature!r}: only ks tests numeric features on the {engine} engine (the "
+        "other tests need every value in memory); use engine='memory' for this check",
+    )

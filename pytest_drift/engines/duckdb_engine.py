@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pytest_drift.engines.base import NumericSummary, empty_side, too_few
+from pytest_drift.engines.base import NumericSummary, empty_side, memory_only_test, too_few
 from pytest_drift.errors import DriftInputError, DriftUsageError
 
 if TYPE_CHECKING:
@@ -85,6 +85,10 @@ class Opened:
     #: both engines infer the same kinds; or the loaded frame itself.
     arrow_schema: Any = None
     frame: Any = None
+
+    @property
+    def column_names(self) -> list[str]:
+        return list(self.types)
 
 
 class DuckDBEngine:
@@ -204,14 +208,7 @@ class DuckDBEngine:
 
     def values(self, feature: str, options: CheckOptions
                ) -> tuple[NumericColumn, NumericColumn] | str:
-        per_feature = (options.tests or {}).get(feature)
-        option = "tests" if per_feature else "numeric_test"
-        value = options.tests if per_feature else options.numeric_test
-        raise DriftUsageError(
-            option, value, options.origins.get(option, option),
-            f"feature {feature!r}: only ks tests numeric features on the duckdb engine (the "
-            "other tests need every value in memory); use engine='memory' for this check",
-        )
+        raise memory_only_test(self.name, feature, options)
 
     def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
         from pytest_drift.columns import CategoryCounts, category_label

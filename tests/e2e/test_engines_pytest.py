@@ -173,3 +173,85 @@ def test_bad_session_value_is_a_usage_error(parquet_project: pytest.Pytester,
                                  f"{option}): *"])
     result.stdout.no_fnmatch_line("*collected*")
     assert report is None
+
+
+# -- the spark engine ---------------------------------------------------------------------------
+
+SPARK_CHECKS = f"""
+    from pathlib import Path
+
+    import pytest
+    from pyspark.sql import SparkSession
+
+    @pytest.mark.drift("spark:drift_train", "spark:drift_prod")
+    def test_tables():
+        pass
+
+    def test_frames(drift_check):
+        spark = SparkSession.builder.getOrCreate()
+        train, prod = (str(Path(path).resolve()) for path in ({TRAIN!r}, {PROD!r}))
+        drift_check(spark.read.parquet(train), spark.read.parquet(prod), name="frames",
+                    threshold=0)
+
+    @pytest.mark.drift({TRAIN!r}, {PROD!r}, engine="memory")
+    def test_on_memory():
+        pass
+"""
+
+
+@pytest.fixture
+def spark_project(parquet_project: pytest.Pytester, spark: Any) -> pytest.Pytester:
+    """The Parquet project, its files also registered as the Spark tables ``drift_train``
+    and ``drift_prod``; a first check on the spark engine has imported what it needs (an
+    in-process run drops the modules it imports first)."""
+    from pytest_drift import compare
+
+    compare(pa.table({"x": [0.5] * 30}), pa.table({"x": [1.5] * 30}), engine="spark")
+    for name, path in (("drift_train", TRAIN), ("drift_prod", PROD)):
+        spark.read.parquet(str(parquet_project.path / path)).createOrReplaceTempView(name)
+    return parquet_project
+
+
+def statistics(entry: dict[str, Any]) -> dict[str, Any]:
+    """A check entry without what names its datasets or depends on its threshold."""
+    named = ("baseline", "candidate", "baseline_files", "candidate_files")
+    gated = ("threshold", "status", "false_alarm_probability", "notes")
+    return {key: value for key, value in comparable(entry).items()
+            if key not in named + gated}
+
+
+def test_spark_tables_and_frames_report_the_memory_engines_statistics(
+        spark_project: pytest.Pytester) -> None:
+    """Table names in a marker and DataFrames given to ``drift_check`` run on Spark by
+    themselves (``auto``); the gate of the second fails on its threshold of 0."""
+    spark_project.makepyfile(test_spark=SPARK_CHECKS)
+    result, report = run_drift(spark_project)
+    result.assert_outcomes(passed=2, failed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        "*DriftDetected: Data drift in 20.0% of features (threshold 0.0%): candidate "
+        "<pyspark.sql.DataFrame 700×5> vs baseline <pyspark.sql.DataFrame 900×5>",
+        "*latency: ks statistic=0.2813 *",
+    ])
+    memory = check(report, "test_on_memory")
+    tables, frames = check(report, "test_tables"), check(report, "frames")
+    for entry in (tables, frames):
+        assert entry["engine"] == "spark"
+        assert entry["option_sources"]["engine"] == "default"
+        assert_same(statistics(entry), statistics(memory))
+    assert tables["baseline"] == "spark:drift_train"
+    assert frames["baseline"] == "<pyspark.sql.DataFrame 900×5>"
+    assert tables["status"] == "NORMAL"
+    assert frames["status"] == "DRIFT_DETECTED"
+
+
+def test_session_spark_engine_reads_the_files(spark_project: pytest.Pytester) -> None:
+    spark_project.makepyfile(test_session=ONE_CHECK)
+    result, report = run_drift(spark_project, "--drift-engine", "spark")
+    result.assert_outcomes(passed=1)
+    entry = check(report, "test_check")
+    assert entry["engine"] == "spark"
+    assert entry["option_sources"]["engine"] == "command line"
+    assert entry["baseline_files"] == [str(spark_project.path / TRAIN)]
+    result, report = run_drift(spark_project, "--drift-engine", "memory")
+    assert_same(comparable(entry), comparable(check(report, "test_check")))

@@ -6,14 +6,11 @@ limit); how ``engine="auto"`` chooses; and the usage errors of the two engine op
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import importlib.util
-import math
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,16 +26,23 @@ from scipy import stats
 
 from pytest_drift import DriftInputError, DriftReport, DriftUsageError, compare
 from pytest_drift.engines import duckdb_engine
-from pytest_drift.engines.in_memory import MemoryEngine
 from pytest_drift.options import Layer, resolve_check
+from tests.engine_support import (
+    COLOURS,
+    TOL,
+    Pair,
+    against_memory,
+    as_inputs,
+    assert_same,
+    entry,
+    frame_pairs,
+    side_frame,
+)
 from tests.helpers import DATA, DATASETS
 from tests.unit.stats_support import cached_min_detectable_ks
 
 duckdb = pytest.importorskip("duckdb")
 
-#: Fields of a report that differ between the two engines' runs by design.
-IGNORED = ("timestamp", "duration_seconds", "engine", "option_sources")
-TOL = 1e-12
 INSTALL = "pip install 'pytest-datadrift[duckdb]'"
 
 EQUIVALENCE = settings(max_examples=35, deadline=None, derandomize=True,
@@ -52,95 +56,10 @@ def _fast_checks() -> Iterator[None]:
         yield
 
 
-# -- comparing two reports --------------------------------------------------------------------
-
-def entry(report: DriftReport, charts: bool) -> dict[str, Any]:
-    """The report's JSON entry without the fields that differ by design."""
-    document = report.to_json(charts=charts)
-    for key in IGNORED:
-        document.pop(key)
-    return document
-
-
-def assert_same(ours: Any, theirs: Any, path: str = "report") -> None:
-    """Equal field by field and in order; floats to 1e-12 (relative or absolute), NaN
-    equal to NaN; every other value of the same type and equal."""
-    if isinstance(theirs, dict):
-        assert isinstance(ours, dict), f"{path}: {ours!r} is no mapping"
-        assert list(ours) == list(theirs), f"{path}: keys {list(ours)} != {list(theirs)}"
-        for key, value in theirs.items():
-            assert_same(ours[key], value, f"{path}.{key}")
-    elif isinstance(theirs, (list, tuple)):
-        assert isinstance(ours, (list, tuple)), f"{path}: {ours!r} is no sequence"
-        assert len(ours) == len(theirs), f"{path}: {len(ours)} items, not {len(theirs)}"
-        for index, (mine, other) in enumerate(zip(ours, theirs, strict=True)):
-            assert_same(mine, other, f"{path}[{index}]")
-    elif isinstance(theirs, float):
-        assert type(ours) is float, f"{path}: {ours!r} is a {type(ours).__name__}, not float"
-        if math.isnan(theirs):
-            assert math.isnan(ours), f"{path}: {ours!r}, not NaN"
-        else:
-            assert math.isclose(ours, theirs, rel_tol=TOL, abs_tol=TOL), (
-                f"{path}: {ours!r} != {theirs!r}")
-    else:
-        assert type(ours) is type(theirs), (
-            f"{path}: {ours!r} ({type(ours).__name__}) != {theirs!r} ({type(theirs).__name__})")
-        assert ours == theirs, f"{path}: {ours!r} != {theirs!r}"
-
-
-@dataclass
-class Summaries:
-    """What each engine's ``summarize`` returned, per feature (the PSI bins are in there,
-    not in the report)."""
-
-    by_engine: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-@contextlib.contextmanager
-def recorded() -> Iterator[Summaries]:
-    """Record every numeric summary both engines make (checks run with workers=1)."""
-    seen = Summaries()
-    with pytest.MonkeyPatch.context() as patch:
-        for cls in (MemoryEngine, duckdb_engine.DuckDBEngine):
-            original = cls.summarize
-
-            def summarize(self: Any, feature: str, *args: Any, _original: Any = original,
-                          **kwargs: Any) -> Any:
-                summary = _original(self, feature, *args, **kwargs)
-                seen.by_engine.setdefault(self.name, {})[feature] = summary
-                return summary
-
-            patch.setattr(cls, "summarize", summarize)
-        yield seen
-
-
-def assert_same_bins(seen: Summaries) -> None:
-    memory, duck = seen.by_engine.get("memory", {}), seen.by_engine.get("duckdb", {})
-    assert sorted(duck) == sorted(memory)
-    for feature, theirs in memory.items():
-        ours = duck[feature]
-        if isinstance(theirs, str):
-            assert ours == theirs, feature
-            continue
-        assert_same(list(ours.bins.edges), list(theirs.bins.edges), f"{feature}.bins.edges")
-        assert ours.bins.train_counts == theirs.bins.train_counts, feature
-        assert ours.bins.prod_counts == theirs.bins.prod_counts, feature
-        assert ours.gap == theirs.gap, feature
-
-
 def both_engines(baseline: Any, candidate: Any, charts: bool = False, **options: Any
                  ) -> tuple[DriftReport, DriftReport]:
     """The duckdb engine's report and the memory engine's, after checking they agree."""
-    with recorded() as seen:
-        memory = compare(baseline, candidate, engine="memory", workers=1, charts=charts,
-                         **options)
-        duck = compare(baseline, candidate, engine="duckdb", workers=1, charts=charts,
-                       **options)
-    assert memory.engine == "memory"
-    assert duck.engine == "duckdb"
-    assert_same(entry(duck, charts), entry(memory, charts))
-    assert_same_bins(seen)
-    return duck, memory
+    return against_memory("duckdb", baseline, candidate, charts, **options)
 
 
 # -- the shared datasets ----------------------------------------------------------------------
@@ -172,118 +91,6 @@ def test_charts_give_the_memory_engines_chart_data() -> None:
 
 # -- generated frames, as frames, Arrow tables, Parquet and CSV files --------------------------
 
-SPECIAL = st.sampled_from([math.nan, math.inf, -math.inf, 0.0, -0.0, 1.0, 2.5, -7.25])
-HAZARD_FLOATS = st.one_of(SPECIAL, st.floats(-10.0, 10.0, width=64),
-                          st.integers(-3, 3).map(float))
-COLOURS = ["red", "green", "blue", "white"]
-FLOAT_COLUMNS = ("hazard", "normal", "stable", "price", "mostly_nan", "all_nan")
-
-
-@dataclass(frozen=True)
-class Pair:
-    baseline: pd.DataFrame
-    candidate: pd.DataFrame
-    #: Rows of the float columns set to NULL (not NaN) in Parquet files, per side.
-    nulls: tuple[Any, Any]
-
-
-def _side(rng: np.random.Generator, hazard: list[float], shift: float, missing: float,
-          ties: int) -> pd.DataFrame:
-    n = len(hazard)
-
-    def with_gaps(values: np.ndarray) -> np.ndarray:
-        values = values.astype(np.float64)
-        draw = rng.random(n)
-        values[draw < missing] = np.nan
-        values[(draw >= missing) & (draw < missing + 0.03)] = np.inf
-        values[(draw >= missing + 0.03) & (draw < missing + 0.05)] = -np.inf
-        return values
-
-    flags = rng.choice(np.array([True, False, None], dtype=object), n, p=[0.5, 0.4, 0.1])
-    colours = rng.choice(np.array([*COLOURS, None], dtype=object), n,
-                         p=[0.4 - 0.2 * min(shift, 1.0), 0.25, 0.15,
-                            0.1 + 0.2 * min(shift, 1.0), 0.1])
-    return pd.DataFrame({
-        "hazard": np.array(hazard, dtype=np.float64),                 # NaN, ±inf, ±0, ties
-        "normal": with_gaps(rng.normal(shift, 1.0, n)),               # shifted
-        "stable": with_gaps(rng.normal(0.0, 1.0, n)),                 # not shifted
-        "ties": rng.integers(0, ties, n) + int(2 * shift),            # heavy ties, int64
-        "price": np.round(rng.gamma(2.0, 10.0 + 5.0 * shift, n), 2),  # 2 decimals
-        "account": rng.integers(-10**12, 10**12, n),                  # int64, wide
-        "huge": rng.integers(2**62, 2**63 - 1, n, dtype=np.int64),    # beyond 2**53
-        "flag": flags,                                                # bools, missing
-        "colour": colours,                                            # strings, missing
-        "mostly_nan": with_gaps(rng.normal(0.0, 1.0, n)) if missing < 0.5
-        else np.where(rng.random(n) < 0.9, np.nan, rng.normal(0.0, 1.0, n)),
-        "all_nan": np.full(n, np.nan),                                # skipped: empty
-    })
-
-
-@st.composite
-def frame_pairs(draw: st.DrawFn) -> Pair:
-    """Two frames of every kind of column, of independent sizes (small ones near
-    ``min_samples``, so that some features are skipped)."""
-    size = st.one_of(st.integers(15, 25), st.integers(1, 120))
-    sizes = draw(size), draw(size)
-    hazards = [draw(st.lists(HAZARD_FLOATS, min_size=n, max_size=n)) for n in sizes]
-    seed = draw(st.integers(0, 2**32 - 1))
-    shift = draw(st.sampled_from([0.0, 0.0, 0.4, 2.0]))
-    missing = draw(st.sampled_from([0.0, 0.1, 0.5]))
-    ties = draw(st.integers(1, 6))
-    rng = np.random.default_rng(seed)
-    baseline = _side(rng, hazards[0], 0.0, missing, ties)
-    candidate = _side(rng, hazards[1], shift, missing, ties)
-    if draw(st.booleans()):  # a column that is int64 in one dataset, float in the other
-        candidate["ties"] = candidate["ties"].astype(np.float64)
-    nulls = tuple(rng.random(n) < 0.05 for n in sizes)
-    return Pair(baseline, candidate, (nulls[0], nulls[1]))
-
-
-def arrow_table(frame: pd.DataFrame, nulls: Any) -> pa.Table:
-    """The frame as Arrow: floats keep NaN (not made null, as from_pandas would), and rows
-    in ``nulls`` are NULL besides."""
-    columns = {}
-    for name in frame.columns:
-        values = frame[name].to_numpy()
-        if name in FLOAT_COLUMNS:
-            columns[name] = pa.array(values, type=pa.float64(), mask=nulls)
-        elif values.dtype == object:
-            columns[name] = pa.array(values.tolist(), from_pandas=True)
-        else:
-            columns[name] = pa.array(values)
-    return pa.table(columns)
-
-
-def finite_first(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with a finite first value in each float column: DuckDB's CSV sniffer
-    reads a column whose first value is ±inf as text."""
-    frame = frame.copy()
-    for name in FLOAT_COLUMNS:
-        if name != "all_nan" and len(frame) and not np.isfinite(frame.at[0, name]):
-            frame.at[0, name] = 0.5
-    return frame
-
-
-def as_inputs(pair: Pair, kind: str, folder: Path) -> tuple[Any, Any]:
-    if kind == "frame":
-        return pair.baseline, pair.candidate
-    tables = [arrow_table(frame, nulls) for frame, nulls in
-              ((pair.baseline, pair.nulls[0]), (pair.candidate, pair.nulls[1]))]
-    if kind == "arrow":
-        return tables[0], tables[1]
-    paths = []
-    for role, frame, table in zip(("baseline", "candidate"),
-                                  (pair.baseline, pair.candidate), tables, strict=True):
-        if kind == "parquet":
-            path = folder / f"{role}.parquet"
-            pq.write_table(table, path, row_group_size=16)  # several row groups
-        else:
-            path = folder / f"{role}.csv"
-            finite_first(frame).to_csv(path, index=False)
-        paths.append(str(path))
-    return paths[0], paths[1]
-
-
 @settings(EQUIVALENCE)
 @given(pair=frame_pairs(), kind=st.sampled_from(["frame", "arrow", "parquet", "csv"]),
        charts=st.booleans())
@@ -301,7 +108,8 @@ def test_generated_data_gives_the_memory_engines_report(pair: Pair, kind: str,
 @pytest.mark.parametrize("kind", ["frame", "arrow", "parquet", "csv"])
 def test_small_samples_are_skipped_as_on_the_memory_engine(kind: str, tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
-    pair = Pair(_side(rng, [0.5] * 30, 0.0, 0.3, 3), _side(rng, [1.5] * 22, 1.0, 0.3, 3),
+    pair = Pair(side_frame(rng, [0.5] * 30, 0.0, 0.3, 3),
+                side_frame(rng, [1.5] * 22, 1.0, 0.3, 3),
                 (np.zeros(30, dtype=bool), np.zeros(22, dtype=bool)))
     duck, _ = both_engines(*as_inputs(pair, kind, tmp_path), min_samples=19)
     assert any("min_samples=19" in reason for reason in duck.skipped_features.values())
@@ -601,12 +409,6 @@ def test_memory_limits_accepted(raw: object, expected: int,
     assert [limit for limit, _ in limits] == [expected]
     if raw == "512 MiB":
         assert limits[0][1] == "512.0 MiB"
-
-
-def test_spark_is_not_available_yet() -> None:
-    with pytest.raises(DriftUsageError) as raised:
-        compare(*CARS, engine="spark")
-    assert raised.value.option == "engine"
 
 
 # -- pandas frames registered in DuckDB ------------------------------------------------------

@@ -1,0 +1,692 @@
+"""The ``spark`` engine: data that lives on a Spark cluster, reduced by Spark jobs.
+
+A check's datasets become Spark DataFrames (a DataFrame given to the marker or the API, a
+table named ``spark:db.table``, Parquet or Delta files; anything else is loaded as usual and
+handed to Spark). Only small results come back to the driver, each bounded by the number of
+buckets or of categories, never by the rows:
+
+1. per dataset, one aggregate: rows, and per column non-null, NaN and ±inf counts;
+2. per numeric feature, a bounded sample of the pooled values, which cuts the value range
+   into buckets of similar size (and tells whether values repeat, so they are counted per
+   value first);
+3. the exact count of each side in each bucket, so the driver knows how many values lie
+   below every bucket: the offsets of a prefix sum over buckets;
+4. the rows moved so that each bucket lies in one partition (``repartitionById``, no
+   window, no global sort), and each bucket reduced by numpy on its executor with its
+   offsets (:mod:`pytest_drift.engines.spark_kernels`): its gaps are the global ECDF gaps,
+   so the largest over the buckets is the KS statistic, found where scipy finds it;
+5. the counts in the PSI bins, cut at the baseline's deciles that step 4 returned.
+
+Categories are counted by ``groupBy``. The p-values come from the same scipy functions as
+on the other engines, so the report is the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import itertools
+import math
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pytest_drift.engines.base import (
+    NumericSummary,
+    empty_side,
+    memory_only_test,
+    too_few,
+)
+from pytest_drift.errors import DriftInputError, DriftUsageError
+
+if TYPE_CHECKING:
+    from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
+    from pytest_drift.engines.steps import Bins
+    from pytest_drift.loaders import LoadContext, LoadedData
+    from pytest_drift.options import CheckOptions
+
+INSTALL = "pip install 'pytest-datadrift[spark]'"
+#: ``repartitionById`` (rows sent to the partition a column names) is new in Spark 4.1.
+MINIMUM_VERSION = (4, 1)
+#: Names of a table in the metastore: ``spark:db.table``.
+TABLE_PREFIX = "spark:"
+#: A bucket holds about this many values (it is sorted in one executor's memory) ...
+VALUES_PER_BUCKET = 2_000_000
+#: Buckets are at least as many as the cores, while each holds this many values ...
+MIN_VALUES_PER_TASK = 50_000
+#: ... and a bucket's range is cut from a sample of at most this many pooled values.
+SAMPLE_VALUES = 4_000
+#: Up to this many values (both sides) a feature is reduced in one task, in one bucket.
+ONE_TASK_VALUES = 200_000
+#: Values are counted per value before they move when a sample has at most this share of
+#: distinct values.
+REPEATING_SHARE = 0.05
+
+
+def is_spark_frame(source: Any) -> bool:
+    """Whether ``source`` is a ``pyspark.sql.DataFrame`` (classic or Connect)."""
+    return any(cls.__module__.startswith("pyspark.sql") and cls.__name__ == "DataFrame"
+               for cls in type(source).__mro__)
+
+
+def is_delta_table(source: Any, base_dir: Path | None) -> bool:
+    """Whether ``source`` is the path of a Delta table (a directory with ``_delta_log``)."""
+    if not isinstance(source, str) or source.startswith(TABLE_PREFIX):
+        return False
+    from pytest_drift.loaders.paths import resolve_path
+
+    return (resolve_path(source, base_dir) / "_delta_log").is_dir()
+
+
+def is_spark_source(source: Any, base_dir: Path | None = None) -> bool:
+    """Whether only Spark can read ``source``: a Spark DataFrame, a ``spark:`` table name or
+    a Delta table."""
+    return (is_spark_frame(source)
+            or (isinstance(source, str) and source.startswith(TABLE_PREFIX))
+            or is_delta_table(source, base_dir))
+
+
+def only_spark_reads(source: Any, context: LoadContext, engine: str) -> str | None:
+    """Why ``source`` cannot be read on the ``engine`` engine, if only Spark can read it."""
+    if is_spark_frame(source):
+        what = "is a pyspark DataFrame, which"
+    elif isinstance(source, str) and source.startswith(TABLE_PREFIX):
+        what = f"{source!r} names a Spark table, which"
+    elif is_delta_table(source, context.base_dir):
+        what = (f"{source!r} is a Delta table: its directory holds the Parquet files of "
+                "every version, and only Delta Lake knows which are current; it")
+    else:
+        return None
+    return (f"{context.role} (from {context.origin}) {what} only the spark engine reads, "
+            f"not the {engine} engine: use engine='spark' (engine='auto' picks it), with "
+            f"{INSTALL}.")
+
+
+def require_pyspark(origin: str) -> Any:
+    """The ``pyspark`` module, or a usage error that says how to install it."""
+    try:
+        import pyspark
+    except ImportError:
+        raise DriftUsageError(
+            "engine", "spark", origin,
+            f"the spark engine needs pyspark, which is not installed: {INSTALL}",
+        ) from None
+    version = tuple(int(part) for part in pyspark.__version__.split(".")[:2] if part.isdigit())
+    if version < MINIMUM_VERSION:
+        raise DriftUsageError(
+            "engine", "spark", origin,
+            f"the spark engine needs pyspark {'.'.join(map(str, MINIMUM_VERSION))} or later "
+            f"(installed: {pyspark.__version__}): {INSTALL}",
+        )
+    return pyspark
+
+
+def spark_session(sources: Sequence[Any]) -> Any:
+    """The SparkSession of a DataFrame among ``sources``, else the active one, else a local
+    one on this machine's cores (kept for the rest of the process)."""
+    for source in sources:
+        if is_spark_frame(source):
+            return source.sparkSession
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    from pytest_drift.loaders.budget import available_memory
+    from pytest_drift.parallel import usable_cpus
+
+    # Executors start this interpreter, which has numpy and pyarrow, not "python3".
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    available = available_memory() or 4 * 2**30
+    driver_memory = max(512, min(2048, available // 4 // 2**20))
+    cores = usable_cpus()
+    return (SparkSession.builder.master(f"local[{cores}]").appName("pytest-datadrift")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.memory", f"{driver_memory}m")
+            .config("spark.sql.shuffle.partitions", str(2 * cores))
+            .getOrCreate())
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """pyspark warns that it does not support pandas 3 when it starts Python workers; the
+    plugin hands it Arrow, never pandas."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark\.")
+        yield
+
+
+def column(name: str) -> Any:
+    """A column by its exact name (dots and backticks included)."""
+    from pyspark.sql import functions as F
+
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
+@dataclass(frozen=True)
+class SparkSide:
+    """A dataset as the engine holds it."""
+
+    frame: Any
+    description: str
+    files: tuple[str, ...]
+    rows: int
+    column_names: list[str]
+    #: Per column: non-null values, NaN and ±inf (floating columns only).
+    present: dict[str, int]
+    nan: dict[str, int]
+    infinite: dict[str, int]
+    #: Where the kinds come from: the Arrow schema pyarrow gives the files, or the frame
+    #: that was loaded (what the memory engine would see); else the DataFrame's schema.
+    arrow_schema: Any = None
+    loaded: Any = None
+
+
+class SparkEngine:
+    """Both datasets as Spark DataFrames of one SparkSession."""
+
+    name = "spark"
+    forkable = False
+
+    def __init__(self, sources: Sequence[Any], origin: str = "engine") -> None:
+        require_pyspark(origin)
+        import importlib
+
+        from pyspark import cloudpickle
+
+        # The executors get the kernels' code itself: the cluster needs no pytest-datadrift.
+        # (The module as sys.modules holds it, which a package attribute may not be.)
+        kernels = importlib.import_module("pytest_drift.engines.spark_kernels")
+        cloudpickle.register_pickle_by_value(kernels)  # type: ignore[no-untyped-call]
+        with quiet():
+            self.session = spark_session(sources)
+        self.parallelism = max(1, int(self.session.sparkContext.defaultParallelism))
+        self.sides: dict[str, SparkSide] = {}
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def open(self, role: str, source: Any, context: LoadContext, columns: Sequence[str] | None,
+             load: Callable[[], LoadedData]) -> SparkSide:
+        """Read ``source`` as a DataFrame (only ``columns`` when given) and count it."""
+        frame, description, files, schema, loaded = self._read(source, context, load)
+        names = [str(name) for name in frame.columns]
+        if columns is not None:
+            wanted = set(columns)
+            frame = frame.select(*[column(name) for name in names if name in wanted])
+        kept = [str(name) for name in frame.columns]
+        rows, present, nan, infinite = self._profile(frame, kept)
+        if is_spark_frame(source):
+            description = f"<pyspark.sql.DataFrame {rows}×{len(names)}>"
+        side = SparkSide(frame, description, files, rows, names, present, nan, infinite,
+                         schema, loaded)
+        self.sides[role] = side
+        return side
+
+    def _read(self, source: Any, context: LoadContext, load: Callable[[], LoadedData]
+              ) -> tuple[Any, str, tuple[str, ...], Any, Any]:
+        """The DataFrame of a source, its description and files, and where kinds come from
+        (an Arrow schema or a loaded frame, when not from the DataFrame)."""
+        if is_spark_frame(source):
+            return source, "", (), None, None
+        if isinstance(source, str) and source.startswith(TABLE_PREFIX):
+            name = source[len(TABLE_PREFIX):]
+            try:
+                return self.session.table(name), source, (), None, None
+            except Exception as exc:  # pyspark's AnalysisException
+                raise DriftInputError(
+                    f"{context.where}: Spark has no table {name!r} ({_first_line(exc)}). "
+                    f"Name it as spark:database.table, as spark.table() would.") from None
+        if is_delta_table(source, context.base_dir):
+            return self._read_delta(source, context)
+        if isinstance(source, str):
+            scanned = self._scan_parquet(source, context)
+            if scanned is not None:
+                return scanned
+        loaded = load()
+        return (self._from_arrow(loaded.table), loaded.description, loaded.files, None,
+                loaded.table)
+
+    def _read_delta(self, raw: str, context: LoadContext
+                    ) -> tuple[Any, str, tuple[str, ...], Any, Any]:
+        from pytest_drift.loaders.paths import resolve_path
+
+        path = resolve_path(raw, context.base_dir)
+        try:
+            frame = self.session.read.format("delta").load(str(path))
+        except Exception as exc:
+            raise DriftInputError(
+                f"{context.where}: {path} is a Delta table and this SparkSession cannot read "
+                f"Delta ({_first_line(exc)}). Configure Delta Lake on the session "
+                "(pip install delta-spark; configure_spark_with_delta_pip), or pass "
+                "spark.read.format('delta').load(...) as the dataset.") from None
+        return frame, raw, (str(path),), None, None
+
+    def _scan_parquet(self, raw: str, context: LoadContext
+                      ) -> tuple[Any, str, tuple[str, ...], Any, Any] | None:
+        """Parquet files read by Spark in place, with the schema pyarrow gives them (so the
+        kinds are the memory engine's) and the memory engine's checks of the parts."""
+        from pytest_drift.loaders.parquet import ParquetDataset
+        from pytest_drift.loaders.paths import expand
+
+        where = f"{context.role} {raw!r} (from {context.origin})"
+        root, files = expand(raw, context.base_dir, where, context.format)
+        if files[0].format != "parquet":
+            return None
+        schema = ParquetDataset(root, files, where).dataset.schema
+        paths = [str(root)] if root.is_dir() else [str(f.path) for f in files]
+        try:
+            frame = self.session.read.parquet(*paths)
+        except Exception as exc:
+            raise DriftInputError(f"{where}: Spark could not read {raw!r}: "
+                                  f"{_first_line(exc)}") from None
+        return frame, raw, tuple(str(f.path.resolve()) for f in files), schema, None
+
+    def _from_arrow(self, table: Any) -> Any:
+        """A loaded table (pandas or Arrow) as a DataFrame; categoricals as their values."""
+        import pyarrow as pa
+
+        from pytest_drift.columns import is_pandas
+
+        if is_pandas(table):
+            table = pa.Table.from_pandas(table, preserve_index=False)
+        fields = [field.with_type(field.type.value_type)
+                  if pa.types.is_dictionary(field.type) else field for field in table.schema]
+        return self.session.createDataFrame(table.cast(pa.schema(fields)))
+
+    def _profile(self, frame: Any, names: Sequence[str]) -> tuple[
+            int, dict[str, int], dict[str, int], dict[str, int]]:
+        """Rows, and per column its non-null values, NaN and ±inf: one aggregate."""
+        from pyspark.sql import functions as F
+        from pyspark.sql import types as T
+
+        floating = {field.name for field in frame.schema.fields
+                    if isinstance(field.dataType, (T.FloatType, T.DoubleType))}
+        aggregates = [F.count(F.lit(1))]
+        for index, name in enumerate(names):
+            value = column(name)
+            aggregates.append(F.count(value).alias(f"p{index}"))
+            if name in floating:
+                aggregates += [
+                    F.sum(F.isnan(value).cast("long")).alias(f"n{index}"),
+                    F.sum(F.abs(value).eqNullSafe(float("inf")).cast("long"))
+                    .alias(f"i{index}")]
+        found = self._collect(frame.agg(*aggregates))[0]
+        present = {name: int(found[f"p{index}"]) for index, name in enumerate(names)}
+        nan = {name: int(found[f"n{index}"] or 0) for index, name in enumerate(names)
+               if name in floating}
+        infinite = {name: int(found[f"i{index}"] or 0) for index, name in enumerate(names)
+                    if name in floating}
+        return int(found[0]), present, nan, infinite
+
+    @property
+    def rows(self) -> tuple[int, int]:
+        return self.sides["baseline"].rows, self.sides["candidate"].rows
+
+    def close(self) -> None:
+        """Nothing to release: the session stays for the next check."""
+
+    def _collect(self, frame: Any) -> list[Any]:
+        """The rows of a small result (every result the engine fetches is one)."""
+        with quiet():
+            return list(frame.collect())
+
+    # -- the engine protocol -----------------------------------------------------------------
+
+    def kinds(self, feature: str) -> tuple[KindInfo, KindInfo]:
+        """As the memory engine infers them: from the loaded frame or the files' Arrow
+        schema when there is one, else from the DataFrame's Spark types."""
+        from pytest_drift.columns import arrow_kind, column_kind
+
+        kinds = []
+        for role in ("baseline", "candidate"):
+            side = self.sides[role]
+            if side.loaded is not None:
+                kinds.append(column_kind(side.loaded, feature))
+                continue
+            empty = side.present[feature] == 0
+            if side.arrow_schema is not None:
+                kinds.append(arrow_kind(side.arrow_schema.field(feature).type, empty))
+            else:
+                kinds.append(_spark_kind(side.frame.schema[feature].dataType, empty))
+        return kinds[0], kinds[1]
+
+    def weight(self, feature: str) -> int:
+        return 1
+
+    def values(self, feature: str, options: CheckOptions
+               ) -> tuple[NumericColumn, NumericColumn] | str:
+        raise memory_only_test(self.name, feature, options)
+
+    def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
+        from pyspark.sql import functions as F
+        from pyspark.sql import types as T
+
+        from pytest_drift.columns import CategoryCounts, category_label
+
+        counted = []
+        for role in ("baseline", "candidate"):
+            frame = self.sides[role].frame
+            value = column(feature)
+            if isinstance(frame.schema[feature].dataType, (T.FloatType, T.DoubleType)):
+                value = F.when(~F.isnan(value), value)  # NaN is missing, not a category
+            rows = self._collect(frame.groupBy(value.alias("v")).count())
+            counts: dict[str, int] = {}
+            missing = 0
+            for category, count in rows:
+                if category is None:
+                    missing += int(count)
+                else:
+                    label = category_label(category)
+                    counts[label] = counts.get(label, 0) + int(count)
+            counted.append(CategoryCounts(counts, missing))
+        return counted[0], counted[1]
+
+    def summarize(self, feature: str, options: CheckOptions, charts: bool,
+                  defer_costly: bool = False) -> NumericSummary | str:
+        from pytest_drift.stats.effects import min_detectable_ks
+        from pytest_drift.stats.ks import ks_test
+
+        train, prod = self.sides["baseline"], self.sides["candidate"]
+        counts = {}
+        for role, side in (("baseline", train), ("candidate", prod)):
+            nan, infinite = side.nan.get(feature, 0), side.infinite.get(feature, 0)
+            counts[role] = (side.present[feature] - nan - infinite,
+                            side.rows - side.present[feature] + nan, infinite)
+        (n1, missing1, infinite1), (n2, missing2, infinite2) = counts.values()
+        reason = (empty_side(n1, infinite1, n2, infinite2)
+                  or too_few(n1, n2, options.min_samples))
+        if reason:
+            return reason
+        pooled = _Pooled.of(self, feature)
+        reduced = self._reduce(pooled, n1, n2, charts)
+        return NumericSummary(
+            gap=reduced.gap, ks=ks_test(reduced.gap),
+            train_missing=missing1, prod_missing=missing2,
+            train_infinite=infinite1, prod_infinite=infinite2,
+            train_mean=reduced.means[0], prod_mean=reduced.means[1],
+            wasserstein=reduced.wasserstein,
+            bins=self._bins(pooled, reduced.edges),
+            min_detectable_ks=min_detectable_ks(n1, n2, options.alpha),
+            chart=(self._chart(pooled, reduced.grid, n1, n2, reduced.gap.location)
+                   if charts else None),
+        )
+
+    # -- numeric reduction -------------------------------------------------------------------
+
+    def _reduce(self, pooled: _Pooled, n1: int, n2: int, charts: bool) -> _Reduced:
+        """Steps 2 to 4 of the module's description: buckets, their counts, their
+        reduction; then the gap, Wasserstein, means and decile edges from the buckets'
+        rows."""
+        import numpy as np
+        from pyspark.sql import functions as F
+
+        from pytest_drift.engines.spark_kernels import (
+            BUCKET_SCHEMA,
+            BucketPlan,
+            reduce_partition,
+        )
+        from pytest_drift.engines.steps import CHART_POINTS, quantile_ranks
+        from pytest_drift.stats.effects import PSI_BINS
+
+        below1: tuple[int, ...]
+        below2: tuple[int, ...]
+        if n1 + n2 <= ONE_TASK_VALUES:
+            frame, buckets = pooled.rows.withColumn("bucket", F.lit(0)), 1
+            below1, below2 = (0,), (0,)
+        else:
+            frame, bounds = self._bucketed(pooled, n1 + n2)
+            buckets = len(bounds) + 1
+            below1, below2 = self._offsets(frame, buckets, pooled.weighted)
+        deciles = quantile_ranks(n1, np.arange(1, PSI_BINS) / PSI_BINS)
+        grid_ranks = quantile_ranks(n1 + n2, np.linspace(0.0, 1.0, CHART_POINTS - 1))
+        plan = BucketPlan(
+            n1, n2, below1, below2,
+            train_ranks=tuple(sorted({*deciles[0].tolist(), *deciles[1].tolist()})),
+            pooled_ranks=(tuple(sorted({*grid_ranks[0].tolist(), *grid_ranks[1].tolist()}))
+                          if charts else ()))
+        frame = frame.withColumn("bucket", F.col("bucket").cast("int"))
+        moved = (frame.coalesce(1) if buckets == 1
+                 else frame.repartitionById(buckets, "bucket"))
+        with quiet():
+            reduced = moved.mapInArrow(functools.partial(reduce_partition, plan=plan),
+                                       BUCKET_SCHEMA)
+        rows = sorted(self._collect(reduced), key=lambda row: int(row["bucket"]))
+        found = (sum(int(row["n1"]) for row in rows), sum(int(row["n2"]) for row in rows))
+        if found != (n1, n2):  # a partition lost or duplicated: never a wrong answer
+            raise DriftInputError(
+                f"feature {pooled.feature!r}: Spark returned {found[0]} baseline and "
+                f"{found[1]} candidate values, not the {n1} and {n2} counted before; the "
+                "data changed while the check ran")
+        gap = _gap(rows, n1, n2, pooled.parse)
+        means = (math.fsum(float(row["sum1"]) for row in rows) / n1,
+                 math.fsum(float(row["sum2"]) for row in rows) / n2)
+        edges = _edges(rows, "train", deciles)
+        grid = None
+        if charts:
+            grid = np.unique(np.append(_edges(rows, "pooled", grid_ranks),
+                                       float(gap.location)))
+        return _Reduced(gap, _wasserstein(rows), means, edges, grid)
+
+    def _bucketed(self, pooled: _Pooled, values: int) -> tuple[Any, list[float]]:
+        """The pooled rows with the ``bucket`` they fall in (value ranges cut at a sample's
+        quantiles), and the cuts."""
+        import numpy as np
+
+        buckets = max(min(self.parallelism, math.ceil(values / MIN_VALUES_PER_TASK)),
+                      math.ceil(values / VALUES_PER_BUCKET))
+        fraction = min(1.0, 2.0 * SAMPLE_VALUES / max(values, 1))
+        sample_frame = pooled.raw.select("v").sample(False, fraction, seed=0).limit(
+            2 * SAMPLE_VALUES)
+        with quiet():
+            sampled = sample_frame.toArrow().column("v")
+        sample = np.sort(sampled.to_numpy(zero_copy_only=False).astype(np.float64))
+        if sample.size and np.unique(sample).size <= REPEATING_SHARE * sample.size:
+            pooled.count_values()
+        bounds: list[float] = []
+        if sample.size and buckets > 1:
+            cuts = sample[(np.arange(1, buckets) * sample.size) // buckets]
+            bounds = np.unique(cuts[cuts > sample[0]]).tolist()
+        return _bucketize(pooled.rows, bounds, "bucket"), bounds
+
+    def _offsets(self, frame: Any, buckets: int, weighted: bool
+                 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """How many values of each side lie below each bucket (step 3)."""
+        below = []
+        for counts in self._counts_by(frame, "bucket", buckets, weighted):
+            offsets = [0] * buckets
+            for index in range(1, buckets):
+                offsets[index] = offsets[index - 1] + counts[index - 1]
+            below.append(tuple(offsets))
+        return below[0], below[1]
+
+    def _counts_by(self, frame: Any, key: str, size: int, weighted: bool
+                   ) -> tuple[list[int], list[int]]:
+        """Each side's count of values per value of ``key`` (0 to ``size - 1``)."""
+        from pyspark.sql import functions as F
+
+        if weighted:
+            sides = [F.sum("c1").alias("c1"), F.sum("c2").alias("c2")]
+        else:
+            sides = [F.sum(F.col("t").cast("long")).alias("c1"),
+                     F.sum((1 - F.col("t")).cast("long")).alias("c2")]
+        counts = [[0] * size, [0] * size]
+        for row in self._collect(frame.groupBy(key).agg(*sides)):
+            counts[0][int(row[key])] = int(row["c1"])
+            counts[1][int(row[key])] = int(row["c2"])
+        return counts[0], counts[1]
+
+    def _cell_counts(self, pooled: _Pooled, cuts: Sequence[float]
+                     ) -> tuple[list[int], list[int]]:
+        """Each side's count of values in the cells ``[cut[i-1], cut[i])`` (values as
+        float64, the first cell open below, the last open above)."""
+        return self._counts_by(_bucketize(pooled.rows, list(cuts), "cell"), "cell",
+                               len(cuts) + 1, pooled.weighted)
+
+    def _bins(self, pooled: _Pooled, edges: Any) -> Bins:
+        """Counts in the bins at ``edges`` (a value on an edge goes up), as the memory
+        engine cuts them (step 5)."""
+        from pytest_drift.engines.steps import Bins
+
+        train, prod = self._cell_counts(pooled, [float(edge) for edge in edges])
+        return Bins(tuple(float(edge) for edge in edges), tuple(train), tuple(prod))
+
+    def _chart(self, pooled: _Pooled, grid: Any, n1: int, n2: int, gap_at: Any
+               ) -> dict[str, Any]:
+        """Both ECDFs at the grid: values at or below each grid point are those below the
+        next float up."""
+        import numpy as np
+
+        above = np.unique(np.nextafter(grid, np.inf))
+        above = above[np.isfinite(above)]
+        train, prod = self._cell_counts(pooled, above.tolist())
+        heights = [(np.cumsum(side[:len(grid)]) / n).tolist()
+                   for side, n in ((train, n1), (prod, n2))]
+        return {"kind": "ecdf", "x": grid.tolist(), "train": heights[0],
+                "prod": heights[1], "gap_at": float(gap_at)}
+
+
+class _Pooled:
+    """A numeric feature's finite values of both sides in one DataFrame: ``v`` and ``t``
+    (1 for a baseline row), or, once values are counted, ``v`` with the counts ``c1``,
+    ``c2`` of each value."""
+
+    def __init__(self, feature: str, raw: Any, parse: Callable[[str], Any]) -> None:
+        self.feature = feature
+        self.raw = raw
+        self.rows = raw
+        self.weighted = False
+        self.parse = parse
+
+    @classmethod
+    def of(cls, engine: SparkEngine, feature: str) -> _Pooled:
+        from pyspark.sql import functions as F
+        from pyspark.sql import types as T
+
+        types = [engine.sides[role].frame.schema[feature].dataType
+                 for role in ("baseline", "candidate")]
+        floating = (T.FloatType, T.DoubleType)
+        integral = (T.ByteType, T.ShortType, T.IntegerType, T.LongType)
+        target: str | None
+        parse: Callable[[str], Any]
+        if all(isinstance(t, integral) for t in types):
+            target, parse = "long", int
+        elif any(isinstance(t, floating) for t in types):
+            # Floats (and anything pooled with them) are compared as float64, as numpy
+            # (and scipy) pool them.
+            target, parse = "double", float
+        else:  # Decimals, exactly (integers pooled with them become Decimals too)
+            target, parse = None, Decimal
+        parts = []
+        for role, flag in (("baseline", 1), ("candidate", 0)):
+            frame = engine.sides[role].frame
+            value = column(feature)
+            finite = value.isNotNull()
+            if isinstance(frame.schema[feature].dataType, floating):
+                finite = finite & ~F.isnan(value) & (F.abs(value) != float("inf"))
+            typed = value.cast(target) if target else value
+            if target == "double":
+                # -0.0 as 0.0: numpy holds them equal, Spark's binary searches do not.
+                typed = typed + F.lit(0.0)
+            parts.append(frame.where(finite).select(
+                typed.alias("v"), F.lit(flag).cast("byte").alias("t")))
+        return cls(feature, parts[0].unionByName(parts[1]), parse)
+
+    def count_values(self) -> None:
+        """Count each value per side first: values that repeat move once."""
+        from pyspark.sql import functions as F
+
+        self.rows = self.raw.groupBy("v").agg(
+            F.sum(F.col("t").cast("long")).alias("c1"),
+            F.sum((1 - F.col("t")).cast("long")).alias("c2"))
+        self.weighted = True
+
+
+def _bucketize(frame: Any, cuts: list[float], name: str) -> Any:
+    """``frame`` with the column ``name``: the index of the cell of ``v`` among ``cuts``
+    (``v`` compared as float64; a value equal to a cut goes up)."""
+    from pyspark.sql import functions as F
+
+    if not cuts:
+        return frame.withColumn(name, F.lit(0))
+    from pyspark.ml.feature import Bucketizer
+
+    splits = [-math.inf, *(cut + 0.0 for cut in cuts), math.inf]
+    with_double = frame.withColumn("_v", F.col("v").cast("double"))
+    cut = Bucketizer(splits=splits, inputCol="_v", outputCol=name)
+    return cut.transform(with_double).drop("_v").withColumn(name, F.col(name).cast("int"))
+
+
+def _gap(rows: Sequence[Any], n1: int, n2: int, parse: Callable[[str], Any]) -> Any:
+    """The KS gap over all buckets, with ``steps.ks_gap``'s rules: the positive gap wins a
+    tie; of the values attaining the extreme, the smallest the baseline has, else the
+    smallest."""
+    import numpy as np
+
+    from pytest_drift.engines.steps import plain_number
+    from pytest_drift.stats.ks import KsGap
+
+    largest = max(float(row["hi"]) for row in rows)
+    smallest = min(float(row["lo"]) for row in rows)
+    negative = float(np.clip(-smallest, 0.0, 1.0))
+    end, extreme = ("lo", smallest) if negative > largest else ("hi", largest)
+    attaining = [row for row in rows if float(row[end]) == extreme]
+    with_train = [row for row in attaining if row[f"{end}_train"] is not None]
+    row, which = (with_train[0], "train") if with_train else (attaining[0], "any")
+    return KsGap(n1, n2, int(row[f"{end}_{which}_b1"]), int(row[f"{end}_{which}_b2"]),
+                 plain_number(parse(row[f"{end}_{which}"])))
+
+
+def _wasserstein(rows: Sequence[Any]) -> float:
+    """The buckets' areas, plus the area between each bucket's last value and the next
+    bucket's first."""
+    parts = [float(row["area"]) for row in rows]
+    for before, after in itertools.pairwise(rows):
+        parts.append(abs(float(before["last_gap"]))
+                     * (float(after["first"]) - float(before["last"])))
+    return math.fsum(parts)
+
+
+def _edges(rows: Sequence[Any], name: str, ranks: tuple[Any, Any, Any]) -> Any:
+    """numpy's quantiles from the order statistics the buckets returned."""
+    import numpy as np
+
+    from pytest_drift.engines.steps import interpolate
+
+    at = {int(rank): float(value) for row in rows
+          for rank, value in zip(row[f"{name}_ranks"], row[f"{name}_values"], strict=True)}
+    low = np.array([at[int(rank)] for rank in ranks[0]], dtype=np.float64)
+    high = np.array([at[int(rank)] for rank in ranks[1]], dtype=np.float64)
+    return np.unique(interpolate(low, high, ranks[2]))
+
+
+def _spark_kind(data_type: Any, empty: bool) -> KindInfo:
+    """How a column of this Spark type is tested, named as Arrow names it."""
+    from pytest_drift.columns import KindInfo, arrow_kind
+
+    try:
+        from pyspark.sql.pandas.types import to_arrow_type
+
+        arrow_type = to_arrow_type(data_type)
+    except Exception:  # a type with no Arrow equivalent (intervals, variants)
+        return KindInfo("empty" if empty else "unsupported", data_type.simpleString())
+    return arrow_kind(arrow_type, empty)
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+@dataclass(frozen=True)
+class _Reduced:
+    gap: Any
+    wasserstein: float
+    means: tuple[float, float]
+    edges: Any
+    grid: Any
+
