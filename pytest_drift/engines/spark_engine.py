@@ -63,6 +63,9 @@ MIN_VALUES_PER_TASK = 50_000
 SAMPLE_VALUES = 4_000
 #: Up to this many values (both sides) a feature is reduced in one task, in one bucket.
 ONE_TASK_VALUES = 200_000
+#: Rows per Arrow batch handed to a bucket's reduction (Spark's default is 10,000): a
+#: bucket is reduced whole, so fewer, larger batches only save copying.
+ARROW_BATCH_ROWS = 1_000_000
 #: Values are counted per value before they move when a sample has at most this share of
 #: distinct values.
 REPEATING_SHARE = 0.05
@@ -331,6 +334,19 @@ class SparkEngine:
     def close(self) -> None:
         """Nothing to release: the session stays for the next check."""
 
+    @contextlib.contextmanager
+    def _setting(self, key: str, value: str) -> Iterator[None]:
+        """A session setting changed for one job, then put back."""
+        before = self.session.conf.get(key, None)
+        self.session.conf.set(key, value)
+        try:
+            yield
+        finally:
+            if before is None:
+                self.session.conf.unset(key)
+            else:
+                self.session.conf.set(key, before)
+
     def _collect(self, frame: Any) -> list[Any]:
         """The rows of a small result (every result the engine fetches is one)."""
         with quiet():
@@ -456,13 +472,10 @@ class SparkEngine:
         with quiet():
             reduced = moved.mapInArrow(functools.partial(reduce_partition, plan=plan),
                                        BUCKET_SCHEMA)
-        rows = sorted(self._collect(reduced), key=lambda row: int(row["bucket"]))
-        found = (sum(int(row["n1"]) for row in rows), sum(int(row["n2"]) for row in rows))
-        if found != (n1, n2):  # a partition lost or duplicated: never a wrong answer
-            raise DriftInputError(
-                f"feature {pooled.feature!r}: Spark returned {found[0]} baseline and "
-                f"{found[1]} candidate values, not the {n1} and {n2} counted before; the "
-                "data changed while the check ran")
+        with self._setting("spark.sql.execution.arrow.maxRecordsPerBatch",
+                           str(ARROW_BATCH_ROWS)):
+            rows = sorted(self._collect(reduced), key=lambda row: int(row["bucket"]))
+        _check_counts(pooled.feature, rows, (below1, below2), (n1, n2))
         gap = _gap(rows, n1, n2, pooled.parse)
         means = (math.fsum(float(row["sum1"]) for row in rows) / n1,
                  math.fsum(float(row["sum2"]) for row in rows) / n2)
@@ -609,17 +622,48 @@ class _Pooled:
 
 def _bucketize(frame: Any, cuts: list[float], name: str) -> Any:
     """``frame`` with the column ``name``: the index of the cell of ``v`` among ``cuts``
-    (``v`` compared as float64; a value equal to a cut goes up)."""
+    (``v`` compared as float64; a value equal to a cut goes up), by a binary search
+    written as nested ``CASE`` expressions, which Spark compiles."""
     from pyspark.sql import functions as F
 
-    if not cuts:
-        return frame.withColumn(name, F.lit(0))
-    from pyspark.ml.feature import Bucketizer
+    value = F.col("v").cast("double")
+    # -0.0 as 0.0 in the cuts too: numpy holds them equal.
+    normal = [cut + 0.0 for cut in cuts]
 
-    splits = [-math.inf, *(cut + 0.0 for cut in cuts), math.inf]
-    with_double = frame.withColumn("_v", F.col("v").cast("double"))
-    cut = Bucketizer(splits=splits, inputCol="_v", outputCol=name)
-    return cut.transform(with_double).drop("_v").withColumn(name, F.col(name).cast("int"))
+    def search(low: int, high: int) -> Any:
+        """The cell of ``value`` knowing ``cuts[low - 1] <= value < cuts[high]``."""
+        if low == high:
+            return F.lit(low)
+        middle = (low + high) // 2
+        return F.when(value < F.lit(normal[middle]), search(low, middle)).otherwise(
+            search(middle + 1, high))
+
+    return frame.withColumn(name, search(0, len(normal)))
+
+
+def _check_counts(feature: str, rows: Sequence[Any],
+                  below: tuple[tuple[int, ...], tuple[int, ...]], sizes: tuple[int, int]
+                  ) -> None:
+    """Every bucket reduced holds the values counted in it before, once: a source that
+    changed between two jobs (a DataFrame with ``rand()``, a table written meanwhile) is an
+    error, never a wrong answer."""
+    expected: dict[int, list[int]] = {}
+    for side, (offsets, size) in enumerate(zip(below, sizes, strict=True)):
+        for bucket, start in enumerate(offsets):
+            end = offsets[bucket + 1] if bucket + 1 < len(offsets) else size
+            expected.setdefault(bucket, [0, 0])[side] = end - start
+    found = {bucket: [0, 0] for bucket in expected}
+    for row in rows:
+        counts = found.setdefault(int(row["bucket"]), [0, 0])
+        counts[0] += int(row["n1"])
+        counts[1] += int(row["n2"])
+    if found != expected:
+        totals = [sum(counts[side] for counts in found.values()) for side in (0, 1)]
+        raise DriftInputError(
+            f"feature {feature!r}: Spark's jobs saw different data ({totals[0]} baseline and "
+            f"{totals[1]} candidate values, where {sizes[0]} and {sizes[1]} were counted "
+            "before, or in other value ranges): the source changed while the check ran. "
+            "Check a snapshot (a table version, or the DataFrame cached) instead.")
 
 
 def _gap(rows: Sequence[Any], n1: int, n2: int, parse: Callable[[str], Any]) -> Any:

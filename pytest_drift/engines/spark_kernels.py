@@ -91,26 +91,53 @@ def _values(column: Any) -> Any:
     return column.to_numpy()
 
 
+def _raw_steps(values: Any, train: Any) -> tuple[Any, Any, Any, float, float]:
+    """Distinct values, each side's count of each, and each side's sum, from raw rows:
+    each side sorted, then the two sorted runs merged (a stable sort of two runs is
+    linear)."""
+    import numpy as np
+
+    sides = np.sort(values[train]), np.sort(values[~train])
+    pooled = np.concatenate(sides)
+    order = np.argsort(pooled, kind="stable")
+    merged = pooled[order]
+    last = np.empty(merged.size, dtype=bool)
+    np.not_equal(merged[1:], merged[:-1], out=last[:-1])
+    last[-1] = True
+    ends = np.flatnonzero(last)
+    below1 = np.cumsum(order < sides[0].size)[ends]
+    below2 = ends + 1 - below1
+    counts1 = np.diff(below1, prepend=0)
+    counts2 = np.diff(below2, prepend=0)
+    sum1, sum2 = (float(np.sum(side.astype(np.float64))) for side in sides)
+    return merged[ends], counts1, counts2, sum1, sum2
+
+
+def _counted_steps(values: Any, counts1: Any, counts2: Any
+                   ) -> tuple[Any, Any, Any, float, float]:
+    """The same from rows that are values with each side's count."""
+    import numpy as np
+
+    distinct, inverse = np.unique(values, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    per_value = [np.bincount(inverse, weights=counts, minlength=distinct.size).astype(np.int64)
+                 for counts in (counts1, counts2)]
+    floats = distinct.astype(np.float64)
+    return (distinct, per_value[0], per_value[1], float(np.dot(floats, per_value[0])),
+            float(np.dot(floats, per_value[1])))
+
+
 def _reduce_bucket(bucket: int, rows: Any, plan: BucketPlan) -> dict[str, Any]:
     import numpy as np
 
     raw = _values(rows.column("v"))
-    values, inverse = np.unique(raw, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    size = values.size
-    floats = values.astype(np.float64)
     if "t" in rows.column_names:
-        train = rows.column("t").to_numpy().astype(bool)
-        counts1 = np.bincount(inverse[train], minlength=size)
-        counts2 = np.bincount(inverse[~train], minlength=size)
-        raw_floats = raw.astype(np.float64)
-        sum1, sum2 = float(np.sum(raw_floats[train])), float(np.sum(raw_floats[~train]))
+        values, counts1, counts2, sum1, sum2 = _raw_steps(
+            raw, rows.column("t").to_numpy().astype(bool))
     else:
-        counts1 = np.bincount(inverse, weights=rows.column("c1").to_numpy(),
-                              minlength=size).astype(np.int64)
-        counts2 = np.bincount(inverse, weights=rows.column("c2").to_numpy(),
-                              minlength=size).astype(np.int64)
-        sum1, sum2 = float(np.dot(floats, counts1)), float(np.dot(floats, counts2))
+        values, counts1, counts2, sum1, sum2 = _counted_steps(
+            raw, rows.column("c1").to_numpy(), rows.column("c2").to_numpy())
+    floats = values.astype(np.float64)
     below1 = plan.below1[bucket] + np.cumsum(counts1)
     below2 = plan.below2[bucket] + np.cumsum(counts2)
     # scipy's own expression: searchsorted counts divided by the sample sizes.

@@ -344,3 +344,24 @@ def test_an_old_pyspark_says_which_version_is_needed(monkeypatch: pytest.MonkeyP
     with pytest.raises(DriftUsageError) as raised:
         compare(pa.table({"x": [1.0]}), pa.table({"x": [1.0]}), engine="spark")
     assert "needs pyspark 4.1 or later (installed: 3.5.1)" in str(raised.value)
+
+
+def test_data_that_changes_between_jobs_is_an_error(spark: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A DataFrame drawn anew by every job (a nondeterministic function) cannot give one
+    answer: the engine notices the counts differ and says so."""
+    import random
+
+    from pyspark.sql import functions as F
+
+    monkeypatch.setattr(spark_engine, "ONE_TASK_VALUES", 0)
+    monkeypatch.setattr(spark_engine, "VALUES_PER_BUCKET", 500)
+    with spark_engine.quiet():
+        draw = F.udf(lambda _: random.random() if random.random() < 0.5 else None,
+                     "double").asNondeterministic()
+        unstable = spark.range(4_000).select(draw("id").alias("x"))
+    with pytest.raises(DriftInputError) as raised:
+        compare(unstable, pa.table({"x": np.linspace(0, 1, 3_000)}))
+    message = str(raised.value)
+    assert message.startswith("feature 'x': Spark's jobs saw different data")
+    assert "the source changed while the check ran" in message
