@@ -259,7 +259,7 @@ class SparkEngine:
                     ) -> tuple[Any, str, tuple[str, ...], Any, Any]:
         from pytest_drift.loaders.paths import resolve_path
 
-        path = resolve_path(raw, context.base_dir)
+        path = resolve_path(raw, context.base_dir).resolve()
         try:
             frame = self.session.read.format("delta").load(str(path))
         except Exception as exc:
@@ -282,7 +282,9 @@ class SparkEngine:
         if files[0].format != "parquet":
             return None
         schema = ParquetDataset(root, files, where).dataset.schema
-        paths = [str(root)] if root.is_dir() else [str(f.path) for f in files]
+        # Absolute: the JVM's working directory is where it started, not where we are.
+        paths = ([str(root.resolve())] if root.is_dir()
+                 else [str(f.path.resolve()) for f in files])
         try:
             frame = self.session.read.parquet(*paths)
         except Exception as exc:
@@ -349,8 +351,19 @@ class SparkEngine:
 
     def _collect(self, frame: Any) -> list[Any]:
         """The rows of a small result (every result the engine fetches is one)."""
+        return list(self._job(frame.collect))
+
+    def _job(self, action: Callable[[], Any]) -> Any:
+        """Run a Spark action; a failed job is an input error whose first line is Spark's
+        own (the whole trace stays attached as the cause)."""
         with quiet():
-            return list(frame.collect())
+            try:
+                return action()
+            except Exception as exc:  # py4j's and pyspark's error classes
+                if type(exc).__module__.split(".")[0] not in ("py4j", "pyspark"):
+                    raise
+                raise DriftInputError(
+                    f"the spark engine's job failed: {_first_line(exc)}") from exc
 
     # -- the engine protocol -----------------------------------------------------------------
 
@@ -496,8 +509,7 @@ class SparkEngine:
         fraction = min(1.0, 2.0 * SAMPLE_VALUES / max(values, 1))
         sample_frame = pooled.raw.select("v").sample(False, fraction, seed=0).limit(
             2 * SAMPLE_VALUES)
-        with quiet():
-            sampled = sample_frame.toArrow().column("v")
+        sampled = self._job(sample_frame.toArrow).column("v")
         sample = np.sort(sampled.to_numpy(zero_copy_only=False).astype(np.float64))
         if sample.size and np.unique(sample).size <= REPEATING_SHARE * sample.size:
             pooled.count_values()

@@ -365,3 +365,17 @@ def test_data_that_changes_between_jobs_is_an_error(spark: Any,
     message = str(raised.value)
     assert message.startswith("feature 'x': Spark's jobs saw different data")
     assert "the source changed while the check ran" in message
+
+
+def test_a_failed_spark_job_is_an_input_error_with_sparks_reason(spark: Any) -> None:
+    """A source whose rows fail to compute (here: a cast that ANSI mode refuses) fails the
+    check with Spark's own first line, the whole trace kept as the cause."""
+    from pyspark.sql import functions as F
+
+    broken = spark.range(100).select(F.lit("not a number").cast("int").alias("x"))
+    with pytest.raises(DriftInputError) as raised:
+        compare(broken, pa.table({"x": list(range(100))}), engine="spark")
+    message = str(raised.value)
+    assert message.startswith("the spark engine's job failed: ")
+    assert "not a number" in message
+    assert raised.value.__cause__ is not None
