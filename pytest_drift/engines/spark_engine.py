@@ -211,6 +211,7 @@ class SparkEngine:
             self.session = spark_session(sources)
         self.parallelism = max(1, int(self.session.sparkContext.defaultParallelism))
         self.sides: dict[str, SparkSide] = {}
+        self._samples: dict[str, Any] = {}
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -506,11 +507,8 @@ class SparkEngine:
 
         buckets = max(min(self.parallelism, math.ceil(values / MIN_VALUES_PER_TASK)),
                       math.ceil(values / VALUES_PER_BUCKET))
-        fraction = min(1.0, 2.0 * SAMPLE_VALUES / max(values, 1))
-        sample_frame = pooled.raw.select("v").sample(False, fraction, seed=0).limit(
-            2 * SAMPLE_VALUES)
-        sampled = self._job(sample_frame.toArrow).column("v")
-        sample = np.sort(sampled.to_numpy(zero_copy_only=False).astype(np.float64))
+        sample = np.sort(np.concatenate([self._sample(role, pooled.feature)
+                                         for role in ("baseline", "candidate")]))
         if sample.size and np.unique(sample).size <= REPEATING_SHARE * sample.size:
             pooled.count_values()
         bounds: list[float] = []
@@ -518,6 +516,25 @@ class SparkEngine:
             cuts = sample[(np.arange(1, buckets) * sample.size) // buckets]
             bounds = np.unique(cuts[cuts > sample[0]]).tolist()
         return _bucketize(pooled.rows, bounds, "bucket"), bounds
+
+    def _sample(self, role: str, feature: str) -> Any:
+        """A sample of the side's finite values of ``feature``, as float64: one job per
+        side draws at most ``2 * SAMPLE_VALUES`` rows of every numeric column, at the same
+        rate on both sides (so the two pooled follow the pooled values)."""
+        import numpy as np
+        from pyspark.sql import types as T
+
+        if role not in self._samples:
+            side = self.sides[role]
+            numeric = [field.name for field in side.frame.schema.fields
+                       if isinstance(field.dataType, T.NumericType)]
+            fraction = min(1.0, 2.0 * SAMPLE_VALUES / max(sum(self.rows), 1))
+            drawn = side.frame.select(*[column(name) for name in numeric]).sample(
+                False, fraction, seed=0).limit(2 * SAMPLE_VALUES)
+            self._samples[role] = self._job(drawn.toArrow)
+        values = self._samples[role].column(feature).to_numpy(zero_copy_only=False)
+        floats = np.asarray(values, dtype=np.float64)  # NULL (None) becomes NaN
+        return floats[np.isfinite(floats)]
 
     def _offsets(self, frame: Any, buckets: int, weighted: bool
                  ) -> tuple[tuple[int, ...], tuple[int, ...]]:
