@@ -8,6 +8,14 @@ the baseline's order statistics at the decile ranks and the counts below the bin
 The arithmetic is the same IEEE double arithmetic as the ``memory`` engine's
 (:mod:`pytest_drift.engines.steps`), so both give the same report.
 
+Many floats are mostly not sorted at all, as in the ``memory`` engine's
+:mod:`pytest_drift.engines.buckets`: their finite values stream out of DuckDB in batches,
+and numpy counts each side in narrow cells of the value range (cut by an order-preserving
+expression, the range from a sample of a few vectors of rows), which bounds the gap inside
+every cell; a second pass keeps only the values of the cells that can hold an extreme gap,
+a change of its sign or an order statistic, and sorts them, with the counts of the cells
+below them. Memory stays bounded by the batches and the kept values.
+
 Sources DuckDB cannot scan (JSON, Feather, compressed CSV other than gzip and zstd, a
 ``pytest_drift_load`` hook's result) are loaded into memory first and registered.
 """
@@ -16,7 +24,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +50,29 @@ _ARROW_NAMES = {"TINYINT": "int8", "SMALLINT": "int16", "INTEGER": "int32", "BIG
 #: Read as missing in CSV files, as pyarrow (the memory engine's CSV reader) does.
 CSV_NULLS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
              "1.#QNAN", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null")
+
+#: From this many finite values (both sides) on, float features are counted in cells and
+#: only some cells sorted.
+CELLED_MIN_VALUES = 1_000_000
+#: About this many values per cell, and from MIN_CELLS to MAX_CELLS cells.
+VALUES_PER_CELL = 64
+MIN_CELLS = 1 << 10
+MAX_CELLS = 1 << 20
+#: The cells cover the sample's values from this quantile to its complement; values beyond
+#: fall in the first and last cell.
+CELL_RANGE_QUANTILE = 1e-3
+#: Sort every value instead when the cells to sort hold more than this share of them, or
+#: more than a value per this many bytes of the memory limit.
+MAX_SORTED_SHARE = 0.25
+BYTES_PER_SORTED_VALUE = 64
+#: Values stream from DuckDB in batches of this many rows.
+BATCH_ROWS = 1 << 20
+#: About this many values of each side are sampled (to see whether values repeat, and to
+#: cut the cells).
+SAMPLE_VALUES = 50_000
+#: Values repeat a lot (counting them per value pays) when a sample holds at most this
+#: share of distinct values.
+REPEATING_SHARE = 0.05
 
 
 def default_memory_limit() -> int:
@@ -118,7 +149,7 @@ class DuckDBEngine:
             threads = max(1, min(usable_cpus(), memory_limit // (512 * 2**20)))
         self._run(f"SET threads = {int(threads)}")
         self.sides: dict[str, Opened] = {}
-        self._counts: dict[str, dict[str, int]] = {}
+        self._counts: dict[tuple[str, str], _SideCounts] = {}
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -165,13 +196,18 @@ class DuckDBEngine:
         try:
             rows = self.con.execute(sql, list(parameters)).fetchall()
         except Exception as exc:
-            if type(exc).__name__ == "OutOfMemoryException":
-                raise DriftInputError(
-                    f"the duckdb engine ran out of memory under duckdb_memory_limit "
-                    f"({self.memory_limit // 2**20} MiB) even spilling to disk: raise the "
-                    f"limit (duckdb_memory_limit='4GB'): {exc}") from None
-            raise
+            raise self._out_of_memory(exc) or exc from None
         return tuple(rows[0])
+
+    def _out_of_memory(self, exc: Exception) -> DriftInputError | None:
+        """DuckDB's out-of-memory error as the input error that says which limit to raise;
+        None for any other error."""
+        if type(exc).__name__ != "OutOfMemoryException":
+            return None
+        return DriftInputError(
+            f"the duckdb engine ran out of memory under duckdb_memory_limit "
+            f"({self.memory_limit // 2**20} MiB) even spilling to disk: raise the "
+            f"limit (duckdb_memory_limit='4GB'): {exc}")
 
     # -- the engine protocol -----------------------------------------------------------------
 
@@ -187,7 +223,11 @@ class DuckDBEngine:
             if side.frame is not None:
                 kinds.append(column_kind(side.frame, feature))
                 continue
-            present = int(self._one(f"SELECT count({quoted(feature)}) FROM {side.view}")[0])
+            if _is_numeric(side.types[feature]):
+                present = self._side_counts(role, feature).present
+            else:
+                present = int(self._one(
+                    f"SELECT count({quoted(feature)}) FROM {side.view}")[0])
             if side.arrow_schema is not None:
                 kinds.append(arrow_kind(side.arrow_schema.field(feature).type, present == 0))
                 continue
@@ -244,15 +284,15 @@ class DuckDBEngine:
                   or too_few(train.n, prod.n, options.min_samples))
         if reason:
             return reason
-        pooled = (f"SELECT v, 1 AS t FROM ({finite['baseline']}) "
-                  f"UNION ALL SELECT v, 0 AS t FROM ({finite['candidate']})")
-        reduced = self._reduce(pooled, train.n, prod.n, charts)
+        pooled = _pooled(finite["baseline"], finite["candidate"])
+        reduced = self._reduce(feature, pooled, train.n, prod.n, charts)
         return NumericSummary(
             gap=reduced.gap, ks=ks_test(reduced.gap),
             train_missing=train.missing, prod_missing=prod.missing,
             train_infinite=train.infinite, prod_infinite=prod.infinite,
             train_mean=train.mean, prod_mean=prod.mean,
-            wasserstein=reduced.wasserstein, bins=self._bins(pooled, reduced.edges),
+            wasserstein=reduced.wasserstein,
+            bins=reduced.bins or self._bins(pooled, reduced.edges),
             min_detectable_ks=min_detectable_ks(train.n, prod.n, options.alpha),
             chart=(self._chart(pooled, reduced.grid, train.n, prod.n, reduced.gap.location)
                    if charts else None),
@@ -260,22 +300,42 @@ class DuckDBEngine:
 
     # -- numeric reduction -------------------------------------------------------------------
 
-    def _finite(self, role: str, feature: str) -> str:
+    def _finite(self, role: str, feature: str, sample: str = "") -> str:
         """The side's finite values of the column, as a SELECT of ``v``. Sides of two
-        different number types are compared as float64, as numpy (and scipy) pool them."""
+        different number types are compared as float64, as numpy (and scipy) pool them.
+        ``sample``: a ``TABLESAMPLE`` clause, to read only part of the rows."""
         side = self.sides[role]
         column, duck_type = quoted(feature), side.types[feature]
         types = {other.types[feature] for other in self.sides.values()}
+        rows = f"(SELECT {column} FROM {side.view} {sample})" if sample else side.view
         if duck_type in _FLOATS:
-            return (f"SELECT CAST({column} AS DOUBLE) AS v FROM {side.view} WHERE {column} "
+            return (f"SELECT CAST({column} AS DOUBLE) AS v FROM {rows} WHERE {column} "
                     f"IS NOT NULL AND NOT isnan({column}) AND NOT isinf({column})")
         if len(types) > 1 and not any(t.startswith("DECIMAL") for t in types):
-            return (f"SELECT CAST({column} AS DOUBLE) AS v FROM {side.view} "
+            return (f"SELECT CAST({column} AS DOUBLE) AS v FROM {rows} "
                     f"WHERE {column} IS NOT NULL")
-        return f"SELECT {column} AS v FROM {side.view} WHERE {column} IS NOT NULL"
+        return f"SELECT {column} AS v FROM {rows} WHERE {column} IS NOT NULL"
+
+    def _sampled(self, feature: str, method: str = "system") -> str:
+        """The pooled finite values of about ``SAMPLE_VALUES`` rows of each side (all of a
+        small side), as a SELECT of ``v`` and ``t``. ``system`` samples whole vectors of
+        rows, which scans skip: it costs next to nothing, but may miss a small table."""
+        finite = []
+        for role in ("baseline", "candidate"):
+            rows = self.sides[role].rows
+            share = 100.0 * SAMPLE_VALUES / max(rows, 1)
+            sample = f"TABLESAMPLE {share:.9f}% ({method}, 7)" if share < 50 else ""
+            finite.append(self._finite(role, feature, sample))
+        return _pooled(finite[0], finite[1])
 
     def _side_counts(self, role: str, feature: str) -> _SideCounts:
-        """Rows, missing (null or NaN), ±inf, finite values and their mean: one scan."""
+        """Rows, missing (null or NaN), ±inf, finite values and their mean: one scan,
+        remembered (the column's kind needs its non-null count first)."""
+        if (role, feature) not in self._counts:
+            self._counts[role, feature] = self._count_side(role, feature)
+        return self._counts[role, feature]
+
+    def _count_side(self, role: str, feature: str) -> _SideCounts:
         side = self.sides[role]
         column, duck_type = quoted(feature), side.types[feature]
         if duck_type in _FLOATS:
@@ -292,14 +352,31 @@ class DuckDBEngine:
         n = int(present) - int(nan) - int(infinite)
         return _SideCounts(n=n, missing=int(rows) - int(present) + int(nan),
                            infinite=int(infinite),
-                           mean=float(mean) if n and mean is not None else float("nan"))
+                           mean=float(mean) if n and mean is not None else float("nan"),
+                           present=int(present))
 
-    def _few_values(self, pooled: str) -> bool:
+    def _few_values(self, feature: str) -> bool:
         """Whether the values repeat a lot (counting them first pays), from a sample."""
-        distinct, sampled = self._one(
-            f"SELECT approx_count_distinct(v), count(*) FROM ({pooled}) "
-            "USING SAMPLE 100000 ROWS")
-        return bool(sampled) and int(distinct) <= 0.05 * int(sampled)
+        for method in ("system", "bernoulli"):
+            sampled_values = self._sampled(feature, method)
+            distinct, sampled = self._one(
+                f"SELECT approx_count_distinct(v), count(*) FROM ({sampled_values})")
+            if int(sampled) >= SAMPLE_VALUES // 10:
+                break
+        return bool(sampled) and int(distinct) <= REPEATING_SHARE * int(sampled)
+
+    def _float_sample(self, feature: str) -> Any:
+        """A sample of the pooled finite values (float64), sorted; empty when the sides
+        hold no finite value."""
+        import numpy as np
+
+        sample = np.empty(0)
+        for method in ("system", "bernoulli"):
+            batches = list(self._batches(f"SELECT v FROM ({self._sampled(feature, method)})"))
+            sample = np.concatenate(batches) if batches else np.empty(0)
+            if sample.size >= SAMPLE_VALUES // 10:
+                break
+        return np.sort(sample)
 
     def _steps(self, pooled: str, grouped: bool) -> str:
         """A SELECT of the running counts in value order: ``v``, ``t`` (1 for a baseline
@@ -350,9 +427,29 @@ class DuckDBEngine:
         by_rank = {int(item["r"]): item["v"] for item in found[0]}
         return [by_rank[int(rank)] for rank in ranks], 1
 
-    def _reduce(self, pooled: str, n1: int, n2: int, charts: bool) -> _Reduced:
-        """One sort of the pooled values: the KS gap and its location with scipy's rules,
-        the Wasserstein sum, the baseline's decile edges (and the chart's grid)."""
+    def _reduce(self, feature: str, pooled: str, n1: int, n2: int, charts: bool
+                ) -> _Reduced:
+        """The KS gap and its location with scipy's rules, the Wasserstein sum, the
+        baseline's decile edges (and the chart's grid): from cells when the values are many
+        floats that rarely repeat, else from one sort of all of them."""
+        import numpy as np
+
+        floats = all(side.types[feature] in _FLOATS for side in self.sides.values())
+        if floats and n1 + n2 >= CELLED_MIN_VALUES:
+            sample = self._float_sample(feature)
+            if sample.size:
+                distinct = int(np.count_nonzero(sample[1:] != sample[:-1])) + 1
+                if distinct <= REPEATING_SHARE * sample.size:
+                    return self._sorted(pooled, n1, n2, charts, grouped=True)
+                reduced = self._celled(feature, sample, n1, n2, charts)
+                if reduced is not None:
+                    return reduced
+        return self._sorted(pooled, n1, n2, charts, self._few_values(feature))
+
+    def _sorted(self, pooled: str, n1: int, n2: int, charts: bool, grouped: bool
+                ) -> _Reduced:
+        """:meth:`_reduce` by one sort of the pooled values (counted per value first when
+        ``grouped``)."""
         import numpy as np
 
         from pytest_drift.engines.steps import (
@@ -364,7 +461,6 @@ class DuckDBEngine:
         from pytest_drift.stats.effects import PSI_BINS
         from pytest_drift.stats.ks import KsGap
 
-        grouped = self._few_values(pooled)
         gap = f"(CAST(b1 AS DOUBLE) / {float(n1)!r} - CAST(b2 AS DOUBLE) / {float(n2)!r})"
         row = "{'v': v, 'b1': b1, 'b2': b2}"
         deciles = quantile_ranks(n1, np.arange(1, PSI_BINS) / PSI_BINS)
@@ -405,6 +501,43 @@ class DuckDBEngine:
                                       grid_ranks[2])),
                 float(ks_gap.location)))
         return _Reduced(ks_gap, float(area or 0.0), edges, grid)
+
+    def _celled(self, feature: str, sample: Any, n1: int, n2: int, charts: bool
+                ) -> _Reduced | None:
+        """:meth:`_reduce` from cells (the module's description), bins included; None when
+        the cells do not spread the values enough to pay."""
+        import numpy as np
+
+        from pytest_drift.engines.steps import CHART_POINTS, quantile_ranks
+        from pytest_drift.stats.effects import PSI_BINS
+
+        if n1 * n2 >= 1 << 62:  # gaps in units of 1 / (n1 * n2) must fit in int64
+            return None
+        cells = _Cells.cut(sample, n1 + n2)
+        if cells is None:
+            return None
+        finite = [self._finite(role, feature) for role in ("baseline", "candidate")]
+        counts = _CellCounts(cells, *(cells.tally(self._batches(sql)) for sql in finite))
+        if (int(counts.train.sum()), int(counts.prod.sum())) != (n1, n2):
+            raise _changed()
+        deciles = quantile_ranks(n1, np.arange(1, PSI_BINS) / PSI_BINS)
+        grid_ranks = (quantile_ranks(n1 + n2, np.linspace(0.0, 1.0, CHART_POINTS - 1))
+                      if charts else None)
+        to_sort = counts.to_sort(deciles, grid_ranks)
+        most = min(MAX_SORTED_SHARE * (n1 + n2), self.memory_limit / BYTES_PER_SORTED_VALUE)
+        if int((counts.train + counts.prod)[to_sort].sum()) > most:
+            return None
+        train, prod = (cells.select(self._batches(sql), to_sort) for sql in finite)
+        return counts.reduce(train, prod, to_sort, charts)
+
+    def _batches(self, sql: str) -> Iterator[Any]:
+        """The values of the SELECT of ``v`` (float64), as numpy arrays of up to
+        ``BATCH_ROWS``, without holding them all."""
+        try:
+            for batch in self.con.sql(sql).to_arrow_reader(BATCH_ROWS):
+                yield batch.column(0).to_numpy()
+        except Exception as exc:
+            raise self._out_of_memory(exc) or exc from None
 
     def _bins(self, pooled: str, edges: Any) -> Bins:
         """Counts of both sides in the bins at ``edges`` (a value on an edge goes up)."""
@@ -447,6 +580,7 @@ class _Reduced:
     wasserstein: float
     edges: Any
     grid: Any
+    bins: Bins | None = None
 
 
 @dataclass(frozen=True)
@@ -455,6 +589,231 @@ class _SideCounts:
     missing: int
     infinite: int
     mean: float
+    present: int
+
+
+def _pooled(baseline: str, candidate: str) -> str:
+    """Both sides' SELECTs of ``v`` as one, with ``t`` (1 for a baseline row)."""
+    return (f"SELECT v, 1 AS t FROM ({baseline}) "
+            f"UNION ALL SELECT v, 0 AS t FROM ({candidate})")
+
+
+def _changed() -> DriftInputError:
+    return DriftInputError("the duckdb engine read different values in two scans of the same "
+                           "data: the data changed while the check ran")
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """``count`` cells of equal width from ``low`` on: a value ``v`` falls in cell
+    ``floor((v - low) * scale)``, clamped to the first and the last cell. Each step of that
+    is monotone in ``v``, so a cell's values are all below the next cell's, and equal values
+    (0.0 and -0.0 too) share a cell. Cell ``j`` spans from about ``start(j)`` to
+    ``start(j + 1)`` (the first from -inf, the last to inf)."""
+
+    low: float
+    scale: float
+    count: int
+
+    @classmethod
+    def cut(cls, sample: Any, values: int) -> _Cells | None:
+        """Cells for ``values`` values like the sorted ``sample``; None when the sample
+        spans no range."""
+        import numpy as np
+
+        count = int(min(MAX_CELLS, max(MIN_CELLS, values // VALUES_PER_CELL)))
+        low, high = (float(x) for x in np.quantile(
+            sample, [CELL_RANGE_QUANTILE, 1.0 - CELL_RANGE_QUANTILE]))
+        scale = count / (high - low) if high > low else 0.0
+        if not (np.isfinite(scale) and scale > 0 and np.isfinite(1.0 / scale)
+                and np.isfinite(low + count / scale)):
+            return None
+        return cls(low, scale, count)
+
+    def of(self, values: Any) -> Any:
+        """The cell of each value."""
+        import numpy as np
+
+        scaled = values - self.low
+        scaled *= self.scale
+        np.clip(scaled, 0, self.count - 1, out=scaled)
+        return scaled.astype(np.intp)
+
+    def start(self, at: Any) -> Any:
+        """Where each cell about starts: what its values' offsets are summed from (sums of
+        the values themselves would lose the offsets' digits)."""
+        return self.low + at / self.scale
+
+    def bounds(self) -> Any:
+        """Where every cell about starts, and where the last ends."""
+        import numpy as np
+
+        bounds = self.start(np.arange(self.count + 1, dtype=np.float64))
+        bounds[[0, -1]] = -np.inf, np.inf
+        return bounds
+
+    def tally(self, batches: Iterable[Any]) -> tuple[Any, Any]:
+        """Per cell, of one side's values: their count and the sum of their offsets from
+        the cell's start."""
+        import numpy as np
+
+        counts = np.zeros(self.count, dtype=np.int64)
+        offsets = np.zeros(self.count)
+        for values in batches:
+            at = self.of(values)
+            counts += np.bincount(at, minlength=self.count)
+            offset = self.start(at)
+            np.subtract(values, offset, out=offset)
+            offsets += np.bincount(at, weights=offset, minlength=self.count)
+        return counts, offsets
+
+    def select(self, batches: Iterable[Any], chosen: Any) -> Any:
+        """The values of one side that fall in the ``chosen`` cells, sorted."""
+        import numpy as np
+
+        kept = [values[chosen[self.of(values)]] for values in batches]
+        return np.sort(np.concatenate(kept)) if kept else np.empty(0)
+
+
+class _CellCounts:
+    """Both sides counted in the same cells (:meth:`_Cells.tally`)."""
+
+    def __init__(self, cells: _Cells, train: tuple[Any, Any], prod: tuple[Any, Any]
+                 ) -> None:
+        import numpy as np
+
+        self.cells = cells
+        (self.train, self.train_offsets), (self.prod, self.prod_offsets) = train, prod
+        self.present = (self.train + self.prod) > 0
+        self.train_to, self.prod_to = np.cumsum(self.train), np.cumsum(self.prod)
+        self.train_before = self.train_to - self.train
+        self.prod_before = self.prod_to - self.prod
+        self.n1, self.n2 = int(self.train_to[-1]), int(self.prod_to[-1])
+
+    def to_sort(self, deciles: Any, grid_ranks: Any) -> Any:
+        """The cells whose values must be sorted: those that can hold the largest or the
+        smallest gap or a change of its sign, the first and the last, and those holding
+        (or lying between) the order statistics of the deciles and the chart's grid."""
+        import numpy as np
+
+        n1, n2 = self.n1, self.n2
+        end_gap = self.train_to * n2 - self.prod_to * n1
+        upper = self.train_to * n2 - self.prod_before * n1
+        lower = self.train_before * n2 - self.prod_to * n1
+        # Float gaps of exact gaps closer than this may compare either way.
+        slack = (n1 * n2 >> 49) + 1
+        top, bottom = end_gap[self.present].max(), end_gap[self.present].min()
+        one_sign = (lower >= 0) | (upper <= 0)
+        to_sort = self.present & ((upper >= top - slack) | (lower <= bottom + slack)
+                                  | ~one_sign)
+        used = np.flatnonzero(self.present)
+        to_sort[[used[0], used[-1]]] = True
+        spans = [(self.train_to, deciles)]
+        if grid_ranks is not None:
+            spans.append((self.train_to + self.prod_to, grid_ranks))
+        for cumulative, ranks in spans:
+            starts = np.searchsorted(cumulative, ranks[0], side="right")
+            ends = np.searchsorted(cumulative, ranks[1], side="right")
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                to_sort[start:end + 1] = True
+        return to_sort
+
+    def reduce(self, train: Any, prod: Any, to_sort: Any, charts: bool) -> _Reduced:
+        """The statistics from the sorted cells' values of both sides (sorted) and the
+        other cells' counts."""
+        import numpy as np
+
+        from pytest_drift.engines.memory import merge_sorted
+        from pytest_drift.engines.steps import CHART_POINTS, StepTable, ks_gap, quantiles
+        from pytest_drift.stats.effects import PSI_BINS
+
+        if (train.size, prod.size) != (int(self.train[to_sort].sum()),
+                                       int(self.prod[to_sort].sum())):
+            raise _changed()
+        local = merge_sorted(train, prod)
+        at = self.cells.of(local.values)
+        below = []
+        for counts, before, local_below in ((self.train, self.train_before, local.train_below),
+                                            (self.prod, self.prod_before, local.prod_below)):
+            sorted_counts = np.where(to_sort, counts, 0)
+            sorted_before = np.cumsum(sorted_counts) - sorted_counts
+            below.append(before[at] + local_below - sorted_before[at])
+        # Before each run of sorted cells, a step at the end of the cell before it (not
+        # sorted): the counts before the run, exact. Such a step never holds an extreme
+        # gap, so it is never a location; its value is NaN.
+        used = np.flatnonzero(self.present)
+        after_other = used[1:][~to_sort[used[:-1]] & to_sort[used[1:]]]
+        previous = used[np.searchsorted(used, after_other) - 1]
+        merged = np.argsort(np.concatenate((at, previous)), kind="stable")
+        table = StepTable(
+            np.concatenate((local.values, np.full(previous.size, np.nan)))[merged],
+            np.concatenate((below[0], self.train_to[previous]))[merged],
+            np.concatenate((below[1], self.prod_to[previous]))[merged])
+        gap = ks_gap(table)
+        edges = np.unique(quantiles(table.values, table.train_below,
+                                    np.arange(1, PSI_BINS) / PSI_BINS))
+        grid = None
+        if charts:
+            grid = np.unique(np.append(
+                np.unique(quantiles(table.values, table.train_below + table.prod_below,
+                                    np.linspace(0.0, 1.0, CHART_POINTS - 1))),
+                float(gap.location)))
+        return _Reduced(gap, self._wasserstein(local.values, at, below, to_sort),
+                        edges, grid, _bins(table, edges))
+
+    def _wasserstein(self, values: Any, at: Any, below: Sequence[Any], to_sort: Any
+                     ) -> float:
+        """The area between the ECDFs, cell by cell: a cell not sorted, where the gap keeps
+        its sign, from its counts and offsets; a sorted one step by step."""
+        import numpy as np
+
+        n1, n2 = self.n1, self.n2
+        bounds = self.cells.bounds()
+        width = np.diff(bounds)
+        gap_before = self.train_before / n1 - self.prod_before / n2
+        # Where the gap is 0 (before the first value, after the last) the cell may be
+        # infinitely wide.
+        between = ~self.present & (gap_before != 0)
+        parts = [np.abs(gap_before[between]) * width[between]]
+        whole = np.flatnonzero(self.present & ~to_sort)
+        areas = gap_before[whole] * width[whole]
+        for counts, offsets, n, sign in ((self.train, self.train_offsets, n1, 1.0),
+                                         (self.prod, self.prod_offsets, n2, -1.0)):
+            areas += sign * (counts[whole] * width[whole] - offsets[whole]) / n
+        parts.append(np.abs(areas))
+        gaps = below[0] / n1 - below[1] / n2
+        first = np.ones(values.size, dtype=bool)
+        first[1:] = at[1:] != at[:-1]
+        last = np.ones(values.size, dtype=bool)
+        last[:-1] = first[1:]
+        lead_in = gap_before[at[first]]
+        parts.append(np.abs(lead_in[lead_in != 0])
+                     * (values[first] - bounds[at[first]])[lead_in != 0])
+        following = np.empty(values.size)
+        following[:-1] = values[1:]
+        following[last] = bounds[at[last] + 1]
+        steps = gaps != 0
+        parts.append(np.abs(gaps[steps]) * (following[steps] - values[steps]))
+        return float(sum(np.sum(part) for part in parts))
+
+
+def _bins(table: Any, edges: Any) -> Bins:
+    """Counts of both sides in the bins at ``edges`` (a value on an edge goes up), from a
+    step table exact around every edge: an edge lies between two sorted values with no
+    other cell between them, so the values below it are those up to the step before the
+    first sorted value at or above it."""
+    import numpy as np
+
+    from pytest_drift.engines.steps import Bins
+
+    exact = np.flatnonzero(~np.isnan(table.values))
+    first_above = exact[np.searchsorted(table.values[exact], edges, side="left")]
+    counts = []
+    for cumulative in (table.train_below, table.prod_below):
+        padded = np.concatenate(([0], cumulative))
+        bounds = np.concatenate(([0], padded[first_above], [cumulative[-1]]))
+        counts.append(tuple(int(c) for c in np.diff(bounds)))
+    return Bins(tuple(float(e) for e in edges), counts[0], counts[1])
 
 
 def _is_numeric(duck_type: str) -> bool:

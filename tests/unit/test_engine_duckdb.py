@@ -6,6 +6,7 @@ limit); how ``engine="auto"`` chooses; and the usage errors of the two engine op
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import sys
@@ -234,6 +235,82 @@ def test_data_larger_than_the_memory_limit_on_a_many_core_machine(
     monkeypatch.setattr(parallel, "usable_cpus", lambda: 8)
     report = compare(*large_pair, engine="duckdb", duckdb_memory_limit="64MiB", workers=1)
     assert_equals_scipy(report, large_pair)
+
+
+# -- floats counted in cells ------------------------------------------------------------------
+
+@contextlib.contextmanager
+def few_cells(count: int) -> Iterator[list[tuple[int, int]]]:
+    """Float features of any size counted in ``count`` cells (so that small data crosses
+    many cell boundaries), never counted per value instead, never sorted whole. Yields the
+    (sorted, present) cell counts of every feature reduced from cells."""
+    reduced: list[tuple[int, int]] = []
+    original = duckdb_engine._CellCounts.reduce
+
+    def spy(self: Any, train: Any, prod: Any, to_sort: Any, charts: bool) -> Any:
+        reduced.append((int(to_sort.sum()), int(self.present.sum())))
+        return original(self, train, prod, to_sort, charts)
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (("CELLED_MIN_VALUES", 0), ("MIN_CELLS", count),
+                            ("MAX_CELLS", count), ("CELL_RANGE_QUANTILE", 0.05),
+                            ("MAX_SORTED_SHARE", 1.0), ("REPEATING_SHARE", 0.0)):
+            patch.setattr(duckdb_engine, name, value)
+        patch.setattr(duckdb_engine._CellCounts, "reduce", spy)
+        yield reduced
+
+
+@settings(EQUIVALENCE)
+@given(pair=frame_pairs(), kind=st.sampled_from(["frame", "arrow", "parquet", "csv"]),
+       charts=st.booleans(), cells=st.sampled_from([4, 16, 64]))
+def test_floats_counted_in_cells_give_the_memory_engines_report(
+        pair: Pair, kind: str, charts: bool, cells: int) -> None:
+    with tempfile.TemporaryDirectory() as folder, few_cells(cells):
+        baseline, candidate = as_inputs(pair, kind, Path(folder))
+        both_engines(baseline, candidate, charts=charts)
+
+
+def cell_columns(rng: np.random.Generator, n: int, shift: float) -> pd.DataFrame:
+    same = rng.normal(0.0, 1.0, n)
+    same[rng.random(n) < 0.05] = np.nan
+    signed_zeros = np.round(rng.normal(shift, 0.5, n), 1)
+    signed_zeros[rng.random(n) < 0.2] = -0.0
+    signed_zeros[rng.random(n) < 0.2] = 0.0
+    tails = rng.standard_cauchy(n) + shift
+    tails[:3] = [1e6, -1e6, np.inf]
+    return pd.DataFrame({"shifted": rng.normal(shift, 1.0, n), "same": same,
+                         "signed_zeros": signed_zeros, "tails": tails,
+                         "float32": rng.gamma(2.0, 1.0 + shift, n).astype(np.float32),
+                         "narrower": rng.uniform(shift / 3, 1.0 - shift / 3, n)})
+
+
+@pytest.mark.parametrize("charts", [False, True])
+@pytest.mark.parametrize("cells", [32, 512])
+def test_cells_not_sorted_give_the_memory_engines_report(charts: bool, cells: int,
+                                                         tmp_path: Path) -> None:
+    """Thousands of values in many cells, most of them not sorted: the gap bounded per
+    cell, the Wasserstein area summed per cell, deciles and the chart's grid found in the
+    sorted cells; ±0.0 as one value, huge and infinite values in the end cells."""
+    rng = np.random.default_rng(41)
+    paths = []
+    for role, n, shift in (("baseline", 6000, 0.0), ("candidate", 5000, 0.3)):
+        path = tmp_path / f"{role}.parquet"
+        cell_columns(rng, n, shift).to_parquet(path, row_group_size=1000)
+        paths.append(str(path))
+    with few_cells(cells) as reduced:
+        duck, _ = both_engines(*paths, charts=charts)
+    assert len(reduced) == len(duck.details) == 6
+    # The chart's grid needs nearly every cell sorted; without it, some are not.
+    assert charts or any(sorted_cells < present for sorted_cells, present in reduced)
+
+
+def test_cells_that_spread_too_little_fall_back_to_one_sort(tmp_path: Path) -> None:
+    rng = np.random.default_rng(43)
+    frames = [cell_columns(rng, 3000, shift) for shift in (0.0, 0.2)]
+    with few_cells(16) as reduced, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(duckdb_engine, "MAX_SORTED_SHARE", 0.0)
+        both_engines(*frames)
+    assert reduced == []
 
 
 # -- engine="auto" ----------------------------------------------------------------------------
