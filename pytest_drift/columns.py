@@ -11,6 +11,7 @@ values above 2**53), decimals stay ``decimal.Decimal``; only floats are floats.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -203,6 +204,20 @@ def category_label(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def counts_of_values(rows: Iterable[tuple[Any, Any]]) -> CategoryCounts:
+    """Counts per category label from ``(value, count)`` pairs, as a database's
+    ``GROUP BY`` returns them; the ``None`` value counts as missing."""
+    counts: dict[str, int] = {}
+    missing = 0
+    for value, count in rows:
+        if value is None:
+            missing += int(count)
+        else:
+            label = category_label(value)
+            counts[label] = counts.get(label, 0) + int(count)
+    return CategoryCounts(counts, missing)
 
 
 def category_counts(frame: Any, name: str) -> CategoryCounts:

@@ -8,6 +8,7 @@ import contextlib
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -246,3 +247,28 @@ def as_inputs(pair: Pair, kind: str, folder: Path) -> tuple[Any, Any]:
             finite_first(frame).to_csv(path, index=False)
         paths.append(str(path))
     return paths[0], paths[1]
+
+
+def typed_frame(rng: np.random.Generator, n: int, shift: float, small: Any = np.uint8
+                ) -> pd.DataFrame:
+    """A pandas frame with a column of each dtype a user may hand over: float with NaN and
+    inf, int64, nullable Int64, float32, a narrow integer (``small``), categorical,
+    string, nullable boolean, Decimal objects, and a column entirely inf."""
+    nullable = pd.array(rng.integers(0, 40, n), dtype="Int64")
+    nullable[rng.choice(n, 25, replace=False)] = pd.NA
+    score = rng.normal(shift, 1, n)
+    score[rng.choice(n, 30, replace=False)] = np.nan
+    score[rng.choice(n, 5, replace=False)] = np.inf
+    return pd.DataFrame({
+        "score": score,
+        "visits": rng.poisson(3 + 2 * shift, n),
+        "age": nullable,
+        "ratio": (rng.uniform(0, 1, n) ** (1 + shift)).astype(np.float32),
+        "small": rng.integers(0, 100, n).astype(small),
+        "colour": pd.Categorical(rng.choice(COLOURS, n)),
+        "plan": pd.array(rng.choice(["free", "pro", None], n), dtype="string"),
+        "flag": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+        "price": [Decimal(f"{x:.2f}") for x in rng.gamma(2, 10 + 5 * shift, n)],
+        "infinite": np.full(n, np.inf),
+    })
+

@@ -251,7 +251,7 @@ class DuckDBEngine:
         raise memory_only_test(self.name, feature, options)
 
     def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
-        from pytest_drift.columns import CategoryCounts, category_label
+        from pytest_drift.columns import counts_of_values
 
         counted = []
         for role in ("baseline", "candidate"):
@@ -262,15 +262,7 @@ class DuckDBEngine:
                      if duck_type in _FLOATS else column)
             rows = self.con.execute(
                 f"SELECT {value} AS v, count(*) FROM {side.view} GROUP BY v").fetchall()
-            counts: dict[str, int] = {}
-            missing = 0
-            for category, count in rows:
-                if category is None:
-                    missing += int(count)
-                else:
-                    label = category_label(category)
-                    counts[label] = counts.get(label, 0) + int(count)
-            counted.append(CategoryCounts(counts, missing))
+            counted.append(counts_of_values(rows))
         return counted[0], counted[1]
 
     def summarize(self, feature: str, options: CheckOptions, charts: bool,

@@ -397,7 +397,7 @@ class SparkEngine:
         from pyspark.sql import functions as F
         from pyspark.sql import types as T
 
-        from pytest_drift.columns import CategoryCounts, category_label
+        from pytest_drift.columns import counts_of_values
 
         counted = []
         for role in ("baseline", "candidate"):
@@ -406,15 +406,7 @@ class SparkEngine:
             if isinstance(frame.schema[feature].dataType, (T.FloatType, T.DoubleType)):
                 value = F.when(~F.isnan(value), value)  # NaN is missing, not a category
             rows = self._collect(frame.groupBy(value.alias("v")).count())
-            counts: dict[str, int] = {}
-            missing = 0
-            for category, count in rows:
-                if category is None:
-                    missing += int(count)
-                else:
-                    label = category_label(category)
-                    counts[label] = counts.get(label, 0) + int(count)
-            counted.append(CategoryCounts(counts, missing))
+            counted.append(counts_of_values(rows))
         return counted[0], counted[1]
 
     def summarize(self, feature: str, options: CheckOptions, charts: bool,

@@ -29,7 +29,6 @@ from pytest_drift import DriftInputError, DriftReport, DriftUsageError, compare
 from pytest_drift.engines import duckdb_engine
 from pytest_drift.options import Layer, resolve_check
 from tests.engine_support import (
-    COLOURS,
     TOL,
     Pair,
     against_memory,
@@ -38,6 +37,7 @@ from tests.engine_support import (
     entry,
     frame_pairs,
     side_frame,
+    typed_frame,
 )
 from tests.helpers import DATA, DATASETS
 from tests.unit.stats_support import cached_min_detectable_ks
@@ -493,26 +493,7 @@ def test_memory_limits_accepted(raw: object, expected: int,
 def test_frames_give_the_memory_engines_report() -> None:
     rng = np.random.default_rng(5)
 
-    def frame(n: int, shift: float) -> pd.DataFrame:
-        nullable = pd.array(rng.integers(0, 40, n), dtype="Int64")
-        nullable[rng.choice(n, 25, replace=False)] = pd.NA
-        score = rng.normal(shift, 1, n)
-        score[rng.choice(n, 30, replace=False)] = np.nan
-        score[rng.choice(n, 5, replace=False)] = np.inf
-        return pd.DataFrame({
-            "score": score,
-            "visits": rng.poisson(3 + 2 * shift, n),
-            "age": nullable,
-            "ratio": (rng.uniform(0, 1, n) ** (1 + shift)).astype(np.float32),
-            "small": rng.integers(0, 100, n).astype(np.uint8),
-            "colour": pd.Categorical(rng.choice(COLOURS, n)),
-            "plan": pd.array(rng.choice(["free", "pro", None], n), dtype="string"),
-            "flag": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
-            "price": [Decimal(f"{x:.2f}") for x in rng.gamma(2, 10 + 5 * shift, n)],
-            "infinite": np.full(n, np.inf),
-        })
-
-    duck, _ = both_engines(frame(700, 0.0), frame(500, 0.5))
+    duck, _ = both_engines(typed_frame(rng, 700, 0.0), typed_frame(rng, 500, 0.5))
     assert duck.baseline.startswith("<pandas.DataFrame")
     assert "infinite" in duck.skipped_features
     assert {"score", "visits", "price", "ratio"} <= set(duck.drifted_features)

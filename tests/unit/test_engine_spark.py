@@ -15,12 +15,10 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -28,7 +26,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from pytest_drift import DriftInputError, DriftUsageError, compare
-from tests.engine_support import COLOURS, Pair, against_memory, as_inputs, frame_pairs
+from tests.engine_support import (
+    COLOURS,
+    Pair,
+    against_memory,
+    as_inputs,
+    frame_pairs,
+    typed_frame,
+)
 from tests.helpers import DATA, DATASETS
 from tests.unit.stats_support import cached_min_detectable_ks
 
@@ -136,26 +141,9 @@ def test_generated_data_gives_the_memory_engines_report(
 def test_frames_of_every_type_give_the_memory_engines_report() -> None:
     rng = np.random.default_rng(5)
 
-    def frame(n: int, shift: float) -> pd.DataFrame:
-        nullable = pd.array(rng.integers(0, 40, n), dtype="Int64")
-        nullable[rng.choice(n, 25, replace=False)] = pd.NA
-        score = rng.normal(shift, 1, n)
-        score[rng.choice(n, 30, replace=False)] = np.nan
-        score[rng.choice(n, 5, replace=False)] = np.inf
-        return pd.DataFrame({
-            "score": score,
-            "visits": rng.poisson(3 + 2 * shift, n),
-            "age": nullable,
-            "ratio": (rng.uniform(0, 1, n) ** (1 + shift)).astype(np.float32),
-            "small": rng.integers(0, 100, n).astype(np.int8),
-            "colour": pd.Categorical(rng.choice(COLOURS, n)),
-            "plan": pd.array(rng.choice(["free", "pro", None], n), dtype="string"),
-            "flag": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
-            "price": [Decimal(f"{x:.2f}") for x in rng.gamma(2, 10 + 5 * shift, n)],
-            "infinite": np.full(n, np.inf),
-        })
-
-    report, _ = both_engines(frame(700, 0.0), frame(500, 0.5))
+    # Spark has no unsigned integers: the narrow column is int8.
+    report, _ = both_engines(typed_frame(rng, 700, 0.0, small=np.int8),
+                             typed_frame(rng, 500, 0.5, small=np.int8))
     assert "infinite" in report.skipped_features
     assert {"score", "visits", "price", "ratio"} <= set(report.drifted_features)
 
