@@ -305,36 +305,37 @@ def _open_engine(engine_name: str, options: CheckOptions, sources: dict[str, Any
             refusal = only_spark_reads(source, contexts[role], engine_name)
             if refusal:
                 raise DriftInputError(refusal)
+    if engine_name == "memory":
+        from pytest_drift.engines.in_memory import MemoryEngine, row_count
+
+        data = {role: load_data(source, needed, contexts[role])
+                for role, source in sources.items()}
+        memory_sides = {role: Side(loaded.description, loaded.files, row_count(loaded.table),
+                                   column_names(loaded.table)) for role, loaded in data.items()}
+        return MemoryEngine(data["baseline"].table, data["candidate"].table), memory_sides
     engine: Any
     if engine_name == "duckdb":
         from pytest_drift.engines.duckdb_engine import DuckDBEngine, default_memory_limit
 
         engine = DuckDBEngine(options.duckdb_memory_limit or default_memory_limit(),
                               origin=origin)
-    elif engine_name == "spark":
+    else:
         from pytest_drift.engines.spark_engine import SparkEngine
 
         engine = SparkEngine(list(sources.values()), origin=origin)
-    if engine_name in ("duckdb", "spark"):
-        sides = {}
-        try:
-            for role, source in sources.items():
-                def load(source: Any = source, role: str = role) -> LoadedData:
-                    return load_data(source, needed, contexts[role])
+    sides = {}
+    try:
+        for role, source in sources.items():
+            def load(source: Any = source, role: str = role) -> LoadedData:
+                return load_data(source, needed, contexts[role])
 
-                opened = engine.open(role, source, contexts[role], needed, load)
-                sides[role] = Side(opened.description, opened.files, opened.rows,
-                                   list(opened.column_names))
-        except BaseException:
-            engine.close()
-            raise
-        return engine, sides
-    from pytest_drift.engines.in_memory import MemoryEngine, row_count
-
-    data = {role: load_data(source, needed, contexts[role]) for role, source in sources.items()}
-    memory_sides = {role: Side(loaded.description, loaded.files, row_count(loaded.table),
-                               column_names(loaded.table)) for role, loaded in data.items()}
-    return MemoryEngine(data["baseline"].table, data["candidate"].table), memory_sides
+            opened = engine.open(role, source, contexts[role], needed, load)
+            sides[role] = Side(opened.description, opened.files, opened.rows,
+                               list(opened.column_names))
+    except BaseException:
+        engine.close()
+        raise
+    return engine, sides
 
 
 def _checked_columns(role: str, peeked: list[str] | None, side: Side,

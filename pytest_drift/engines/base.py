@@ -100,3 +100,24 @@ def memory_only_test(engine: str, feature: str, options: CheckOptions) -> DriftU
         f"feature {feature!r}: only ks tests numeric features on the {engine} engine (the "
         "other tests need every value in memory); use engine='memory' for this check",
     )
+
+
+class InPlaceEngine:
+    """What the engines that reduce the data where it lies (a database, a cluster) share:
+    nothing to fork to worker processes, every feature about as costly, and numeric tests
+    that need every value in memory refused. ``sides`` holds each role's opened dataset."""
+
+    name: str
+    forkable = False
+    sides: dict[str, Any]
+
+    @property
+    def rows(self) -> tuple[int, int]:
+        return self.sides["baseline"].rows, self.sides["candidate"].rows
+
+    def weight(self, feature: str) -> int:
+        return 1
+
+    def values(self, feature: str, options: CheckOptions
+               ) -> tuple[NumericColumn, NumericColumn] | str:
+        raise memory_only_test(self.name, feature, options)

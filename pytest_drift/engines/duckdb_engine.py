@@ -28,11 +28,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pytest_drift.engines.base import NumericSummary, empty_side, memory_only_test, too_few
+from pytest_drift.engines.base import InPlaceEngine, NumericSummary, empty_side, too_few
 from pytest_drift.errors import DriftInputError, DriftUsageError
 
 if TYPE_CHECKING:
-    from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
+    from pytest_drift.columns import CategoryCounts, KindInfo
     from pytest_drift.engines.steps import Bins
     from pytest_drift.loaders import LoadContext, LoadedData
     from pytest_drift.options import CheckOptions
@@ -122,11 +122,10 @@ class Opened:
         return list(self.types)
 
 
-class DuckDBEngine:
+class DuckDBEngine(InPlaceEngine):
     """Both datasets as DuckDB views on one connection with a memory limit."""
 
     name = "duckdb"
-    forkable = False
 
     def __init__(self, memory_limit: int, threads: int | None = None,
                  origin: str = "engine") -> None:
@@ -179,10 +178,6 @@ class DuckDBEngine:
         opened = Opened(view, description, files, rows, types, schema, frame)
         self.sides[role] = opened
         return opened
-
-    @property
-    def rows(self) -> tuple[int, int]:
-        return self.sides["baseline"].rows, self.sides["candidate"].rows
 
     def close(self) -> None:
         self.con.close()
@@ -242,13 +237,6 @@ class DuckDBEngine:
             else:
                 kinds.append(KindInfo("unsupported", name))
         return kinds[0], kinds[1]
-
-    def weight(self, feature: str) -> int:
-        return 1
-
-    def values(self, feature: str, options: CheckOptions
-               ) -> tuple[NumericColumn, NumericColumn] | str:
-        raise memory_only_test(self.name, feature, options)
 
     def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
         from pytest_drift.columns import counts_of_values

@@ -37,15 +37,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_drift.engines.base import (
+    InPlaceEngine,
     NumericSummary,
     empty_side,
-    memory_only_test,
     too_few,
 )
 from pytest_drift.errors import DriftInputError, DriftUsageError
 
 if TYPE_CHECKING:
-    from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
+    from pytest_drift.columns import CategoryCounts, KindInfo
     from pytest_drift.engines.steps import Bins
     from pytest_drift.loaders import LoadContext, LoadedData
     from pytest_drift.options import CheckOptions
@@ -191,11 +191,10 @@ class SparkSide:
     loaded: Any = None
 
 
-class SparkEngine:
+class SparkEngine(InPlaceEngine):
     """Both datasets as Spark DataFrames of one SparkSession."""
 
     name = "spark"
-    forkable = False
 
     def __init__(self, sources: Sequence[Any], origin: str = "engine") -> None:
         require_pyspark(origin)
@@ -330,10 +329,6 @@ class SparkEngine:
                     if name in floating}
         return int(found[0]), present, nan, infinite
 
-    @property
-    def rows(self) -> tuple[int, int]:
-        return self.sides["baseline"].rows, self.sides["candidate"].rows
-
     def close(self) -> None:
         """Nothing to release: the session stays for the next check."""
 
@@ -385,13 +380,6 @@ class SparkEngine:
             else:
                 kinds.append(_spark_kind(side.frame.schema[feature].dataType, empty))
         return kinds[0], kinds[1]
-
-    def weight(self, feature: str) -> int:
-        return 1
-
-    def values(self, feature: str, options: CheckOptions
-               ) -> tuple[NumericColumn, NumericColumn] | str:
-        raise memory_only_test(self.name, feature, options)
 
     def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
         from pyspark.sql import functions as F

@@ -367,3 +367,26 @@ def test_a_failed_spark_job_is_an_input_error_with_sparks_reason(spark: Any) -> 
     assert message.startswith("the spark engine's job failed: ")
     assert "not a number" in message
     assert raised.value.__cause__ is not None
+
+
+def test_a_source_of_another_type_names_the_types_a_dataset_may_be() -> None:
+    with pytest.raises(DriftUsageError) as raised:
+        compare({"x": [1.0, 2.0]}, pa.table({"x": [1.0]}))
+    assert raised.value.option == "baseline"
+    assert str(raised.value).endswith(
+        "must be a path (str or os.PathLike), a pandas.DataFrame, a pyarrow.Table or a "
+        "pyspark.sql.DataFrame")
+
+
+def test_parquet_that_spark_cannot_read_is_an_input_error(tmp_path: Path) -> None:
+    """Nanosecond timestamps are Parquet that pyarrow reads and Spark refuses: the message
+    names the dataset and gives Spark's reason."""
+    path = tmp_path / "baseline.parquet"
+    stamps = pa.array(np.arange(30).astype("datetime64[ns]"))
+    pq.write_table(pa.table({"x": np.arange(30.0), "at": stamps}), path,
+                   coerce_timestamps=None, version="2.6")
+    with pytest.raises(DriftInputError) as raised:
+        compare(str(path), pa.table({"x": np.arange(30.0)}), engine="spark")
+    message = str(raised.value)
+    assert message.startswith(f"baseline {str(path)!r} (from argument baseline): Spark could "
+                              f"not read {str(path)!r}: ")
