@@ -267,7 +267,7 @@ def choose_engine(options: CheckOptions, sources: dict[str, Any],
     and DuckDB is installed, else ``memory``."""
     if options.engine != "auto":
         return options.engine
-    from pytest_drift.engines.spark_engine import is_spark_source
+    from pytest_drift.sources import is_spark_source
 
     if any(is_spark_source(source, contexts[role].base_dir) for role, source in sources.items()):
         return "spark"
@@ -297,7 +297,7 @@ def _open_engine(engine_name: str, options: CheckOptions, sources: dict[str, Any
                  contexts: dict[str, LoadContext], needed: Sequence[str] | None,
                  load_data: Loader) -> tuple[Any, dict[str, Side]]:
     from pytest_drift.columns import column_names
-    from pytest_drift.engines.spark_engine import only_spark_reads
+    from pytest_drift.sources import only_spark_reads
 
     origin = options.origins.get("engine", "engine")
     if engine_name != "spark":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -37,14 +36,9 @@ def _parse_source(raw: object) -> object:
         if not raw.strip():
             raise ValueError("must be a non-empty path")
         return raw
-    # Only an already imported pandas or pyarrow can have made a frame (subclasses too).
-    pandas, pyarrow = sys.modules.get("pandas"), sys.modules.get("pyarrow")
-    if (pandas is not None and isinstance(raw, pandas.DataFrame)) or (
-            pyarrow is not None and isinstance(raw, pyarrow.Table)):
-        return raw
-    from pytest_drift.engines.spark_engine import is_spark_frame
+    from pytest_drift.sources import is_frame, is_spark_frame
 
-    if is_spark_frame(raw):
+    if is_frame(raw) or is_spark_frame(raw):
         return raw
     raise ValueError("must be a path (str or os.PathLike), a pandas.DataFrame, a "
                      "pyarrow.Table or a pyspark.sql.DataFrame")

@@ -33,7 +33,6 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_drift.engines.base import (
@@ -43,6 +42,13 @@ from pytest_drift.engines.base import (
     too_few,
 )
 from pytest_drift.errors import DriftInputError, DriftUsageError
+from pytest_drift.sources import (
+    SPARK_INSTALL,
+    SPARK_TABLE_PREFIX,
+    is_delta_table,
+    is_spark_frame,
+    is_spark_table_name,
+)
 
 if TYPE_CHECKING:
     from pytest_drift.columns import CategoryCounts, KindInfo
@@ -50,11 +56,8 @@ if TYPE_CHECKING:
     from pytest_drift.loaders import LoadContext, LoadedData
     from pytest_drift.options import CheckOptions
 
-INSTALL = "pip install 'pytest-datadrift[spark]'"
 #: ``repartitionById`` (rows sent to the partition a column names) is new in Spark 4.1.
 MINIMUM_VERSION = (4, 1)
-#: Names of a table in the metastore: ``spark:db.table``.
-TABLE_PREFIX = "spark:"
 #: A bucket holds about this many values (it is sorted in one executor's memory) ...
 VALUES_PER_BUCKET = 2_000_000
 #: Buckets are at least as many as the cores, while each holds this many values ...
@@ -71,45 +74,6 @@ ARROW_BATCH_ROWS = 1_000_000
 REPEATING_SHARE = 0.05
 
 
-def is_spark_frame(source: Any) -> bool:
-    """Whether ``source`` is a ``pyspark.sql.DataFrame`` (classic or Connect)."""
-    return any(cls.__module__.startswith("pyspark.sql") and cls.__name__ == "DataFrame"
-               for cls in type(source).__mro__)
-
-
-def is_delta_table(source: Any, base_dir: Path | None) -> bool:
-    """Whether ``source`` is the path of a Delta table (a directory with ``_delta_log``)."""
-    if not isinstance(source, str) or source.startswith(TABLE_PREFIX):
-        return False
-    from pytest_drift.loaders.paths import resolve_path
-
-    return (resolve_path(source, base_dir) / "_delta_log").is_dir()
-
-
-def is_spark_source(source: Any, base_dir: Path | None = None) -> bool:
-    """Whether only Spark can read ``source``: a Spark DataFrame, a ``spark:`` table name or
-    a Delta table."""
-    return (is_spark_frame(source)
-            or (isinstance(source, str) and source.startswith(TABLE_PREFIX))
-            or is_delta_table(source, base_dir))
-
-
-def only_spark_reads(source: Any, context: LoadContext, engine: str) -> str | None:
-    """Why ``source`` cannot be read on the ``engine`` engine, if only Spark can read it."""
-    if is_spark_frame(source):
-        what = "is a pyspark DataFrame, which"
-    elif isinstance(source, str) and source.startswith(TABLE_PREFIX):
-        what = f"{source!r} names a Spark table, which"
-    elif is_delta_table(source, context.base_dir):
-        what = (f"{source!r} is a Delta table: its directory holds the Parquet files of "
-                "every version, and only Delta Lake knows which are current; it")
-    else:
-        return None
-    return (f"{context.role} (from {context.origin}) {what} only the spark engine reads, "
-            f"not the {engine} engine: use engine='spark' (engine='auto' picks it), with "
-            f"{INSTALL}.")
-
-
 def require_pyspark(origin: str) -> Any:
     """The ``pyspark`` module, or a usage error that says how to install it."""
     try:
@@ -117,14 +81,14 @@ def require_pyspark(origin: str) -> Any:
     except ImportError:
         raise DriftUsageError(
             "engine", "spark", origin,
-            f"the spark engine needs pyspark, which is not installed: {INSTALL}",
+            f"the spark engine needs pyspark, which is not installed: {SPARK_INSTALL}",
         ) from None
     version = tuple(int(part) for part in pyspark.__version__.split(".")[:2] if part.isdigit())
     if version < MINIMUM_VERSION:
         raise DriftUsageError(
             "engine", "spark", origin,
             f"the spark engine needs pyspark {'.'.join(map(str, MINIMUM_VERSION))} or later "
-            f"(installed: {pyspark.__version__}): {INSTALL}",
+            f"(installed: {pyspark.__version__}): {SPARK_INSTALL}",
         )
     return pyspark
 
@@ -237,8 +201,8 @@ class SparkEngine(InPlaceEngine):
         (an Arrow schema or a loaded frame, when not from the DataFrame)."""
         if is_spark_frame(source):
             return source, "", (), None, None
-        if isinstance(source, str) and source.startswith(TABLE_PREFIX):
-            name = source[len(TABLE_PREFIX):]
+        if is_spark_table_name(source):
+            name = source[len(SPARK_TABLE_PREFIX):]
             try:
                 return self.session.table(name), source, (), None, None
             except Exception as exc:  # pyspark's AnalysisException

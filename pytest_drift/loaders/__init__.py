@@ -178,7 +178,7 @@ def peek_columns(source: Any, context: LoadContext) -> list[str] | None:
     None also when the built-in loaders cannot open it: a ``pytest_drift_load`` hook may
     know the source, and loading it reports the real error otherwise.
     """
-    from pytest_drift.engines.spark_engine import is_spark_frame, is_spark_source
+    from pytest_drift.sources import is_spark_frame, is_spark_source
 
     if is_spark_frame(source):
         return [str(name) for name in source.columns]
