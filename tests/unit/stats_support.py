@@ -144,3 +144,16 @@ def cached_min_detectable_ks() -> Iterator[None]:
         patch.setattr(effects, "min_detectable_ks",
                       functools.lru_cache(maxsize=None)(effects.min_detectable_ks))
         yield
+
+
+def assert_matches_ks(result: Any, left: Any, right: Any) -> None:
+    """A KS result equal to ``ks_2samp(left, right)``: statistic, p-value and location."""
+    oracle = stats.ks_2samp(left, right)
+    assert result.test == "ks"
+    assert math.isclose(result.statistic, float(oracle.statistic), rel_tol=TOL, abs_tol=TOL), (
+        result.statistic, oracle.statistic)
+    assert math.isclose(result.p_value, float(oracle.pvalue), rel_tol=TOL, abs_tol=TOL), (
+        result.p_value, oracle.pvalue)
+    assert result.statistic_location == oracle.statistic_location, (
+        result.statistic_location, oracle.statistic_location)
+    assert result.drift_detected == (oracle.pvalue < 0.05)

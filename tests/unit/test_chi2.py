@@ -1,5 +1,7 @@
 """Chi-square: categorical features via ``compare()`` must equal ``scipy.stats.chi2_contingency``
-(defaults) on the 2×K table of counts over the union of categories.
+(defaults) on the 2×K table of counts over the union of categories; integer categories
+(pandas Categorical, Parquet and Arrow dictionaries) and Arrow dictionaries of strings in
+pandas are categories too.
 """
 
 from __future__ import annotations
@@ -7,9 +9,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Hashable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -217,3 +222,57 @@ def test_chi2_test_uses_counts_not_proportions() -> None:
     # doubling every count changes the test (it is on counts, not shares)
     doubled = chi2_test([2 * c for c in train], [2 * c for c in prod])
     assert doubled.statistic == pytest.approx(2 * result.statistic, rel=1e-9)
+
+
+# -- integer categories and Arrow dictionaries ------------------------------------------------
+
+
+def chi2_oracle(left: pd.Series, right: pd.Series) -> Any:
+    counts = pd.concat([left.value_counts(), right.value_counts()], axis=1).fillna(0)
+    return stats.chi2_contingency(counts.T.to_numpy())
+
+
+def assert_matches_chi2(result: Any, oracle: Any) -> None:
+    assert result.test == "chi2"
+    assert math.isclose(result.statistic, float(oracle.statistic), rel_tol=TOL, abs_tol=TOL)
+    assert math.isclose(result.p_value, float(oracle.pvalue), rel_tol=TOL, abs_tol=TOL)
+    assert result.dof == oracle.dof
+
+
+def integer_categories() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(10)
+    left = rng.choice([1, 2, 3, 4], 400, p=[0.4, 0.3, 0.2, 0.1])
+    right = rng.choice([1, 2, 3, 4, 5], 300, p=[0.25, 0.25, 0.25, 0.15, 0.1])
+    return left, right
+
+
+@pytest.mark.parametrize("container", ["pandas Categorical", "parquet", "pyarrow dictionary"])
+def test_categorical_integers_use_chi2(tmp_path: Path, container: str) -> None:
+    left, right = integer_categories()
+    frames = [pd.DataFrame({"grade": pd.Categorical(v)}) for v in (left, right)]
+    sides: list[Any] = frames
+    if container == "parquet":  # pandas writes the categories as a dictionary<int64> column
+        sides = []
+        for role, frame in zip(("baseline", "candidate"), frames, strict=True):
+            frame.to_parquet(tmp_path / f"{role}.parquet")
+            sides.append(str(tmp_path / f"{role}.parquet"))
+    elif container == "pyarrow dictionary":
+        sides = [pa.table({"grade": pa.array(v).dictionary_encode()}) for v in (left, right)]
+        assert pa.types.is_dictionary(sides[0].schema.field("grade").type)
+    report = compare(*sides)
+    assert report.skipped_features == {}
+    assert_matches_chi2(report.details["grade"], chi2_oracle(pd.Series(left),
+                                                             pd.Series(right)))
+
+
+def test_arrow_dictionary_of_strings_in_pandas_is_categorical() -> None:
+    rng = np.random.default_rng(11)
+    dtype = pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))
+    left = rng.choice(["a", "b", "c"], 200, p=[0.5, 0.3, 0.2])
+    right = rng.choice(["a", "b", "c", "d"], 150, p=[0.3, 0.3, 0.3, 0.1])
+    frames = [pd.DataFrame({"s": pd.Series(pa.array(v).dictionary_encode(), dtype=dtype)})
+              for v in (left, right)]
+    assert frames[0]["s"].dtype == dtype
+    report = compare(*frames)
+    assert "s" not in report.skipped_features
+    assert_matches_chi2(report.details["s"], chi2_oracle(pd.Series(left), pd.Series(right)))

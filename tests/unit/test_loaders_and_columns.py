@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from pytest_drift import compare
 from pytest_drift.columns import category_counts, column_kind, numeric_column
 from pytest_drift.errors import DriftInputError, DriftUsageError
 from pytest_drift.loaders import open_source
+from tests.unit.stats_support import assert_matches_ks
 
 TRICKY_FLOATS = [
     0.1 + 0.2,
@@ -523,3 +525,16 @@ def test_unsupported_type_is_skipped_with_a_reason() -> None:
     assert "when" in report.skipped_features
     assert "cannot be tested" in report.skipped_features["when"]
     assert report.status == "NORMAL"
+
+
+def test_complex_column_is_skipped_without_complex_warning() -> None:
+    rng = np.random.default_rng(12)
+    train = pd.DataFrame({"x": rng.normal(0, 1, 80), "z": rng.normal(0, 1, 80) + 1j})
+    prod = pd.DataFrame({"x": rng.normal(0, 1, 80), "z": rng.normal(0, 1, 80) - 2j})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = compare(train, prod)
+    assert [str(w.message) for w in caught] == []
+    assert "complex" in report.skipped_features["z"]
+    assert list(report.details) == ["x"]
+    assert_matches_ks(report.details["x"], train["x"].to_numpy(), prod["x"].to_numpy())
