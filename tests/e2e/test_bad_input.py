@@ -1,5 +1,6 @@
-"""Bad input errors the one check with a message naming the file and the option that named
-it; the other checks still run and the report keeps every check."""
+"""Bad input (a missing or unreadable file, a column numeric on one side and text on the
+other, a column name given twice) errors the one check with a message naming the file and
+the option that named it; the other checks still run and the report keeps every check."""
 
 from __future__ import annotations
 
@@ -136,3 +137,60 @@ def test_unreadable_candidate_names_file_and_option(project, content, filename, 
     result.stdout.fnmatch_lines(["*ERROR at setup of test_unreadable*", message + problem])
     assert filename in broken["error"]
     assert check(report, "test_stable")["status"] == "NORMAL"
+
+
+# -- duplicate column names ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["baseline", "candidate"])
+def test_duplicate_csv_header_errors_the_test(project, role):
+    twins = "data/twins.csv"
+    (project.path / twins).write_text(
+        "a,b,a\n" + "".join(f"{i},{i % 3},{100 + i}\n" for i in range(40)))
+    (project.path / "data/clean.csv").write_text(
+        "a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(40)))
+    sides = {"baseline": "data/clean.csv", "candidate": "data/clean.csv", role: twins}
+    project.makepyfile(test_twins=f"""
+        import pytest
+
+        @pytest.mark.drift({sides["baseline"]!r}, {sides["candidate"]!r})
+        def test_twins():
+            pass
+
+        @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
+        def test_stable():
+            pass
+    """)
+    result, report = run_drift(project)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        "*ERROR at setup of test_twins*",
+        f"*{role} {literal(repr(twins))} (from marker keyword {role} on *) has duplicate "
+        "column names 'a'*",
+    ])
+    entry = check(report, "test_twins")
+    assert entry["status"] == "ERROR"
+    assert "duplicate column names 'a'" in entry["error"]
+    assert entry["error"].startswith(f"{role} ")
+    assert check(report, "test_stable")["status"] == "NORMAL"
+    assert report["status"] == "ERROR"
+
+
+def test_duplicate_pandas_labels_in_drift_check(pytester):
+    pytester.makepyfile(test_labels="""
+        import numpy as np
+        import pandas as pd
+
+        def test_labels(drift_check):
+            rng = np.random.default_rng(0)
+            clean = pd.DataFrame({"a": rng.normal(0, 1, 50), "b": rng.normal(0, 1, 50)})
+            twins = pd.DataFrame(rng.normal(0, 1, (50, 3)), columns=["a", "b", "a"])
+            drift_check(clean, twins, name="twins")
+    """)
+    result, report = run_drift(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*candidate * has duplicate column names 'a'*"])
+    entry = check(report, "twins")
+    assert entry["status"] == "ERROR"
+    assert "candidate" in entry["error"]
+    assert "duplicate column names 'a'" in entry["error"]

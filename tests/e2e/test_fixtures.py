@@ -181,3 +181,28 @@ def test_drift_check_with_paths_and_command_line_options(project):
     assert flags["option_sources"]["baseline"] == "command line"
     assert (flags["threshold"], flags["option_sources"]["threshold"]) == (0.0, "drift_check")
     assert check(report, "cars")["status"] == "DRIFT_DETECTED"
+
+
+def section(text: str, title: str) -> str:
+    """The ``= title =`` section of pytest's output, up to the next ``===`` header."""
+    after = text.split(f"= {title} =", 1)[1]
+    return after.split("\n=", 1)[0]
+
+
+def test_drift_check_with_invalid_alpha_fails_without_traceback(project):
+    project.makepyfile(test_alpha=f"""
+        def test_alpha(drift_check):
+            drift_check({STABLE[0]!r}, {STABLE[1]!r}, alpha=5)
+    """)
+    result, report = run_drift(project)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*alpha=5 (from drift_check(alpha=...)): must be a number*"])
+    failure = section(result.stdout.str(), "FAILURES")
+    assert "pytest_drift" not in failure, failure
+    assert "Traceback" not in failure
+    entry = check(report, "test_alpha[check 1]")
+    assert entry["status"] == "ERROR"
+    assert "alpha=5" in entry["error"]
+    assert entry["nodeid"] == "test_alpha.py::test_alpha"
+    assert (entry["baseline"], entry["candidate"]) == STABLE
+    assert report["status"] == "ERROR"

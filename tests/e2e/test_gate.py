@@ -316,3 +316,30 @@ def assert_warned(result: pytest.RunResult, report: dict | None) -> None:
     ])
     entry = check(report, "test_cars")
     assert (entry["mode"], entry["status"]) == ("warn", "DRIFT_DETECTED")
+
+
+def test_warn_mode_passes_under_filterwarnings_error(project):
+    project.makeini("[pytest]\nfilterwarnings =\n    error\n")
+    project.makepyfile(test_warn=f"""
+        import warnings
+
+        import pytest
+
+        @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r}, mode="warn")
+        def test_cars():
+            pass
+
+        def test_other_warnings_are_still_errors():
+            with pytest.raises(UserWarning):
+                warnings.warn("still an error", UserWarning)
+    """)
+    result, report = run_drift(project)
+    result.assert_outcomes(passed=2, warnings=1)
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines([
+        "*= warnings summary =*",
+        "test_warn.py::test_cars",
+        "*DriftWarning: Data drift in 100.0% of features*",
+    ])
+    entry = check(report, "test_cars")
+    assert (entry["mode"], entry["status"]) == ("warn", "DRIFT_DETECTED")

@@ -8,7 +8,7 @@ from importlib.metadata import version
 
 import pytest
 
-from tests.e2e.runner import CARS, STABLE, check, read_report, run_drift
+from tests.e2e.runner import CARS, STABLE, check, literal, read_report, run_drift
 
 STABLE_TEST = f"""
     import pytest
@@ -176,3 +176,99 @@ def test_report_file_is_readable_like_any_other_file(project):
     result.assert_outcomes(passed=1)
     mode = stat.S_IMODE((project.path / "drift_report.json").stat().st_mode)
     assert mode == 0o666 & ~umask, oct(mode)
+
+
+# -- the report path: refused when unusable, expanded like a shell ---------------------------
+
+
+@pytest.mark.parametrize("absolute", [False, True], ids=["relative", "absolute"])
+def test_report_path_that_is_a_directory_is_a_usage_error(project, absolute):
+    (project.path / "reports").mkdir()
+    project.makepyfile(test_stable=f"""
+        import pytest
+
+        @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
+        def test_stable():
+            pass
+    """)
+    given = str(project.path / "reports") if absolute else "reports"
+    result, _ = run_drift(project, "--drift-report", given, report=None)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*pytest-datadrift: report={literal(repr(given))} (from "
+                                 "command line --drift-report)*is a directory*"])
+    assert "passed" not in result.stdout.str()  # refused before any test ran
+    assert list((project.path / "reports").iterdir()) == []
+
+
+def test_unwritable_report_path_keeps_outcomes_and_exits_4(project):
+    (project.path / "somefile.txt").write_text("not a directory\n")
+    project.makepyfile(test_two=f"""
+        import pytest
+
+        @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
+        def test_stable():
+            pass
+
+        @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r})
+        def test_cars():
+            pass
+    """)
+    result, _ = run_drift(project, "--drift-report", "somefile.txt/r.json", report=None)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.assert_outcomes(passed=1, failed=1)
+    output = result.stdout.str()
+    assert "could not write the drift report" in output
+    assert "INTERNALERROR" not in output + result.stderr.str()
+    result.stdout.fnmatch_lines(["FAILED test_two.py::test_cars*"])
+    assert (project.path / "somefile.txt").read_text() == "not a directory\n"
+
+
+def test_report_path_expands_environment_variables(project, monkeypatch):
+    target = project.path / "from_env"
+    monkeypatch.setenv("REPORT_DIR", str(target))
+    project.makepyfile(test_stable=f"""
+        import pytest
+
+        @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
+        def test_stable():
+            pass
+    """)
+    result, _ = run_drift(project, "--drift-report", "${REPORT_DIR}/d.json", report=None)
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.OK
+    document = read_report(target / "d.json")
+    assert check(document, "test_stable")["status"] == "NORMAL"
+    assert not (project.path / "${REPORT_DIR}").exists()
+    result.stdout.fnmatch_lines([f"drift report: {target / 'd.json'}"])
+
+
+def test_report_path_expands_the_home_directory(project, monkeypatch, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    project.makepyfile(test_stable=f"""
+        import pytest
+
+        @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
+        def test_stable():
+            pass
+    """)
+    result, _ = run_drift(project, "--drift-report", "~/reports/d.json", report=None)
+    result.assert_outcomes(passed=1)
+    document = read_report(home / "reports" / "d.json")
+    assert check(document, "test_stable")["status"] == "NORMAL"
+    assert not (project.path / "~").exists()
+
+
+def test_expanded_relative_report_path_resolves_against_the_rootdir(project, monkeypatch):
+    monkeypatch.setenv("REPORT_DIR", "nested")
+    project.makepyfile(test_stable=f"""
+        import pytest
+
+        @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
+        def test_stable():
+            pass
+    """)
+    result, _ = run_drift(project, "--drift-report", "${REPORT_DIR}/d.json", report=None)
+    result.assert_outcomes(passed=1)
+    assert read_report(project.path / "nested" / "d.json")["status"] == "NORMAL"
