@@ -1,4 +1,7 @@
-"""The ``datadrift`` command line, run as users run it: in a subprocess."""
+"""The ``datadrift`` command line, run as users run it (in a subprocess) and through
+``pytest_drift.cli.main`` in-process: exit codes, messages without a traceback, and the
+``--output`` entry, written (and valid) for a load error too, never a stale file; an
+``--output`` that is a directory is an error."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import jsonschema
 import pytest
 from scipy import stats
 
+from pytest_drift.cli import main
 from pytest_drift.report import load_schema
 from tests.helpers import DATA, load_expected
 
@@ -151,3 +155,70 @@ def test_plugin_import_is_cheap() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == ""
+
+
+def assert_error_entry(out: Path, missing: Path) -> dict[str, Any]:
+    entry: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    validate_entry(entry)
+    assert entry["status"] == "ERROR"
+    assert "file not found" in entry["error"]
+    assert str(missing) in entry["error"]
+    assert entry["features_tested"] == 0
+    return entry
+
+
+@pytest.mark.parametrize("role", ["baseline", "candidate"])
+def test_missing_file_writes_an_error_entry_to_output(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], role: str) -> None:
+    missing = tmp_path / "nowhere.csv"
+    out = tmp_path / "out.json"
+    paths = {"baseline": CARS / "baseline.csv", "candidate": CARS / "candidate.csv",
+             role: missing}
+    code = main(["--train_data", str(paths["baseline"]), "--prod_data", str(paths["candidate"]),
+                 "--output", str(out)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in captured.err
+    assert "file not found" in captured.err
+    entry = assert_error_entry(out, missing)
+    assert entry["error"].startswith(role)
+
+
+def test_missing_file_replaces_a_stale_output(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.json"
+    out.write_text(json.dumps({"status": "NORMAL"}))
+    missing = tmp_path / "gone.csv"
+    code = main(["--train_data", str(missing), "--prod_data", str(CARS / "candidate.csv"),
+                 "--output", str(out)])
+    assert code == 2
+    assert "Traceback" not in capsys.readouterr().err
+    assert_error_entry(out, missing)
+
+
+def test_output_that_is_a_directory_exits_2(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    code = main(["--train_data", str(CARS / "baseline.csv"), "--prod_data",
+                 str(CARS / "candidate.csv"), "--output", str(folder)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in captured.err
+    assert "--output" in captured.err
+    assert "directory" in captured.err
+    assert list(folder.iterdir()) == []
+
+
+def test_missing_file_in_a_subprocess_writes_an_error_entry(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest_drift", "--train_data", "missing.csv",
+         "--prod_data", str(CARS / "candidate.csv"), "--output", str(out)],
+        cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "baseline 'missing.csv' (from command line --train_data): file not found" in (
+        result.stderr)
+    assert_error_entry(out, tmp_path / "missing.csv")
