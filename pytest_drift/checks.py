@@ -65,9 +65,10 @@ def record(item: pytest.Item, report: DriftReport) -> None:
 
 
 def run_for_item(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:
-    """Run a check for ``item``; any error becomes an ERROR entry and is raised as a
-    :class:`DriftError`, so the session report keeps every check."""
-    from pytest_drift.compare import error_report, run_check
+    """Run a check for ``item``; any error is recorded as an ERROR entry, so the session
+    report keeps every check, and raised again: a :class:`DriftError` becomes the test's
+    one-line message, anything else (a bug) keeps its traceback."""
+    from pytest_drift.pipeline import error_report, run_check
 
     try:
         session = session_of(item.config)
@@ -83,9 +84,10 @@ def run_for_item(item: pytest.Item, options: CheckOptions, name: str) -> DriftRe
         record(item, error_report(options, exc, name=name, nodeid=item.nodeid))
         raise
     except Exception as exc:
-        error = DriftError(f"unexpected {type(exc).__name__}: {exc}")
-        record(item, error_report(options, error, name=name, nodeid=item.nodeid))
-        raise error from exc
+        # A bug (ours, or in a hook): the report keeps the check, pytest shows the traceback.
+        record(item, error_report(options, f"unexpected {type(exc).__name__}: {exc}",
+                                  name=name, nodeid=item.nodeid))
+        raise
     record(item, report)
     return report
 
@@ -145,7 +147,7 @@ def usage_error_report(item: pytest.Item, error: DriftUsageError,
     """An ERROR entry for a check with an invalid option value."""
     from dataclasses import replace
 
-    from pytest_drift.compare import error_report
+    from pytest_drift.pipeline import error_report
 
     options = replace(resolve_check([]), baseline=values.get("baseline"),
                       candidate=values.get("candidate"))

@@ -75,14 +75,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"datadrift: error: {exc}", file=sys.stderr)
     except OSError as exc:
         print(f"datadrift: error: {exc}", file=sys.stderr)
-    except Exception as exc:  # a defect: say what it was, keep exit 1 meaning "drift"
-        print(f"datadrift: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+    except Exception:  # a bug: show where it happened; exit 1 keeps meaning "drift"
+        import traceback
+
+        traceback.print_exc()
+        print("datadrift: internal error (the traceback above shows where)", file=sys.stderr)
     return EXIT_USAGE
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pytest_drift.compare import error_report, run_check
     from pytest_drift.messages import failure_message
+    from pytest_drift.pipeline import error_report, run_check
     from pytest_drift.report import write_json
     from pytest_drift.terminal import render
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pytest_drift.engines.base import Engine, NumericSummary, too_few
 from pytest_drift.errors import DriftInputError, DriftUsageError
@@ -70,8 +70,8 @@ def plan_feature(feature: str, engine: Engine, options: CheckOptions,
                  names: Mapping[str, str], registry: TestRegistry) -> Planned:
     """Decide how a feature is tested: the reason it is skipped, or its plan.
 
-    A :class:`NumericPlan` is completed by :func:`summarize_numeric` and
-    :func:`numeric_result`, a :class:`CategoricalPlan` by :func:`count_categories` and
+    A :class:`NumericPlan` is completed by the engine's ``summarize`` and
+    :func:`numeric_result`, a :class:`CategoricalPlan` by the engine's ``categories`` and
     :func:`categorical_result`.
     """
     train_kind, prod_kind = engine.kinds(feature)
@@ -94,22 +94,6 @@ def plan_feature(feature: str, engine: Engine, options: CheckOptions,
     if as_category or train_kind.kind == "categorical":
         return CategoricalPlan(feature, choose_test(feature, "categorical", options, registry))
     return NumericPlan(feature, choose_test(feature, "numeric", options, registry))
-
-
-def evaluate_feature(feature: str, train: Any, prod: Any, options: CheckOptions,
-                     names: Mapping[str, str], registry: TestRegistry, *, charts: bool = False
-                     ) -> FeatureResult | str:
-    """Test one feature of two loaded tables; a string return is the reason it was
-    skipped."""
-    from pytest_drift.engines.in_memory import MemoryEngine
-
-    engine = MemoryEngine(train, prod)
-    planned = plan_feature(feature, engine, options, names, registry)
-    if isinstance(planned, str):
-        return planned
-    if isinstance(planned, CategoricalPlan):
-        return categorical_result(planned, *engine.categories(feature), options, charts)
-    return _numeric(planned, engine, options, charts)
 
 
 def _missing_test(train_missing: int, train_n: int, prod_missing: int, prod_n: int

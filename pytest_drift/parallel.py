@@ -121,10 +121,3 @@ class Workers:
                 "fewer features at a time"
             ) from None
 
-
-def run_indexed(count: int, job: Callable[[int], Result], workers: int
-                ) -> Iterator[tuple[int, Result]]:
-    """Run ``job(0) … job(count - 1)``, on up to ``workers`` forked processes, and yield
-    ``(index, result)`` as each finishes. An exception in a job is raised here."""
-    with Workers(min(workers, count), job) as pool:
-        yield from pool.indexed(count)

@@ -23,7 +23,7 @@ from pytest_drift.options import (
 )
 
 if TYPE_CHECKING:
-    from pytest_drift.compare import Loader
+    from pytest_drift.engines.registry import Loader
     from pytest_drift.loaders import LoadContext, LoadedData
     from pytest_drift.loaders.cache import DatasetCache
     from pytest_drift.progress import CheckProgress
@@ -135,7 +135,7 @@ class DriftSession:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.is_worker or not self.entries:
             return
-        from pytest_drift.compare import utc_now
+        from pytest_drift.pipeline import utc_now
 
         timestamp = utc_now()
         if self.report_path is not None:

@@ -1,14 +1,15 @@
-"""From the features' raw results to their verdicts: correction, min_effect, missing
-values, waivers; and what the gate would do on stable data."""
+"""The decide and gate stages: from the features' raw results to their verdicts (correction,
+min_effect, missing values, waivers), the check's status, and what the gate would do on
+stable data."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from pytest_drift.errors import DriftUsageError
-from pytest_drift.models import FeatureResult
+from pytest_drift.models import DRIFT_DETECTED, ERROR, NORMAL, FeatureResult, Status
 from pytest_drift.options import CheckOptions
 from pytest_drift.waivers import Waiver, parse_waiver
 
@@ -98,3 +99,48 @@ def check_notes(probability: float | None, options: CheckOptions, train_rows: in
         notes.append(f"the candidate has {prod_rows} rows, under {SMALL_CANDIDATE:.0%} of the "
                      f"baseline's {train_rows}: only large shifts can be detected")
     return notes
+
+
+def gate_status(features_tested: int, features_with_drift: int, threshold: float) -> Status:
+    """NORMAL or DRIFT_DETECTED by ``drift_percentage > threshold``; ERROR if nothing ran."""
+    if features_tested == 0:
+        return ERROR
+    # Compared without dividing: 7 of 25 is exactly 28%, not 28.000000000000004%.
+    return DRIFT_DETECTED if features_with_drift * 100 > threshold * features_tested else NORMAL
+
+
+@dataclass(frozen=True)
+class CheckVerdict:
+    """A check's decided features, the ones skipped, and the gate's status."""
+
+    details: dict[str, FeatureResult]
+    skipped: dict[str, str]
+    status: Status
+    error: str | None
+    false_alarm_probability: float | None
+    notes: tuple[str, ...]
+
+
+def decide_check(results: Mapping[str, FeatureResult | str], skipped: Mapping[str, str],
+                 options: CheckOptions, today: dt.date, rows: tuple[int, int]) -> CheckVerdict:
+    """Decide every feature (``results`` holds a feature's result, or the reason it was
+    skipped), then the gate; ``rows`` are the baseline's and the candidate's."""
+    waivers = active_waivers(options, today)
+    all_skipped = dict(skipped)
+    raw: list[FeatureResult] = []
+    for feature, result in results.items():
+        if isinstance(result, str):
+            all_skipped[feature] = result
+        else:
+            raw.append(result)
+    details = {result.name: result for result in decide(raw, options, waivers)}
+    drifted = sum(result.drift_detected for result in details.values())
+    status = gate_status(len(details), drifted, options.threshold)
+    error = None
+    if status == ERROR:
+        reasons = "; ".join(f"{k}: {v}" for k, v in all_skipped.items()) or \
+            "no features selected"
+        error = f"no feature could be tested ({reasons})"
+    probability = false_alarm(list(details.values()), options)
+    notes = check_notes(probability, options, rows[0], rows[1], len(details))
+    return CheckVerdict(details, all_skipped, status, error, probability, tuple(notes))

@@ -1,6 +1,6 @@
 """Open a dataset by path or object and read only the columns a check needs.
 
-:func:`open_source` turns what the user wrote (a path, a directory of parts, a glob, a
+:func:`open_with` turns what the user wrote (a path, a directory of parts, a glob, a
 DataFrame or an Arrow table) into a :class:`Source`; :func:`load` reads the columns a check
 needs from it, through the session cache when there is one, after checking that they fit in
 memory.
@@ -17,7 +17,7 @@ from pytest_drift.errors import DriftInputError
 from pytest_drift.loaders.paths import FORMATS, DataFile, expand, resolve_path
 
 __all__ = ["FORMATS", "LoadContext", "LoadedData", "Source", "as_loaded", "load",
-           "open_source", "peek_columns", "resolve_path"]
+           "open_with", "peek_columns", "resolve_path"]
 
 
 class Source(Protocol):
@@ -141,26 +141,12 @@ def _file_reader(file: DataFile, where: str, context: LoadContext) -> Any:
     return JsonLinesFile(file, where, context.features_key, context.api_log)
 
 
-def open_source(
-    source: Any,
-    *,
-    role: str = "baseline",
-    origin: str = "argument",
-    base_dir: Path | None = None,
-    features_key: str = "features",
-    api_log: bool | None = None,
-    format: str | None = None,
-) -> Source:
+def open_with(source: Any, context: LoadContext) -> Source:
     """Open ``source`` (a path, glob, directory, ``pandas.DataFrame`` or ``pyarrow.Table``).
 
-    ``role`` ("baseline" or "candidate") and ``origin`` (where the option came from) go into
-    every error message, so the user knows which file and which setting to fix.
+    The context's ``role`` and ``origin`` (where the option came from) go into every error
+    message, so the user knows which file and which setting to fix.
     """
-    context = LoadContext(role, origin, base_dir, features_key, format, api_log)
-    return open_with(source, context)
-
-
-def open_with(source: Any, context: LoadContext) -> Source:
     if isinstance(source, str):
         return FileSource(source, context)
     from pytest_drift.loaders.frames import FrameSource

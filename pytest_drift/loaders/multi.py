@@ -42,8 +42,6 @@ class Concatenated:
         tables = [part.read(wanted).select(wanted) for _, part in self.parts]
         try:
             return pa.concat_tables(tables, promote_options="permissive")
-        except TypeError:  # pyarrow < 14.0 spells it differently
-            return pa.concat_tables(tables, promote=True)
         except (pa.ArrowException, ValueError) as exc:
             raise DriftInputError(
                 f"{self.where}: the parts disagree on column types ({exc}); write them with one "

@@ -222,3 +222,22 @@ def test_missing_file_in_a_subprocess_writes_an_error_entry(tmp_path: Path) -> N
     assert "baseline 'missing.csv' (from command line --train_data): file not found" in (
         result.stderr)
     assert_error_entry(out, tmp_path / "missing.csv")
+
+
+def test_a_bug_exits_2_with_its_traceback(monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Errors raised on purpose are one line; anything else is a bug and shows where it is."""
+    from pytest_drift import cli, pipeline
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("a bug in the check")
+
+    monkeypatch.setattr(pipeline, "run_check", broken)
+    code = cli.main(["--train_data", str(CARS / "baseline.csv"),
+                     "--prod_data", str(CARS / "candidate.csv")])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_USAGE
+    assert "Traceback (most recent call last)" in err
+    assert "in broken" in err
+    assert "ZeroDivisionError: a bug in the check" in err
+    assert err.rstrip().endswith("datadrift: internal error (the traceback above shows where)")

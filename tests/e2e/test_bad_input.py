@@ -194,3 +194,57 @@ def test_duplicate_pandas_labels_in_drift_check(pytester):
     assert entry["status"] == "ERROR"
     assert "candidate" in entry["error"]
     assert "duplicate column names 'a'" in entry["error"]
+
+
+BROKEN_HOOK = """
+    def pytest_drift_load(source, columns, options):
+        if "cars_model_years/candidate" in source:
+            return broken_helper(source)
+
+
+    def broken_helper(source):
+        raise RuntimeError("the loader hook has a bug: " + source)
+"""
+
+
+@pytest.mark.parametrize("tb", ["long", "short"])
+def test_a_bug_in_a_hook_keeps_its_traceback(project, tb):
+    """Only errors raised on purpose are one-line messages: a bug in a hook (or ours)
+    shows where it happened, as --tb asks, and the report still keeps the check."""
+    project.makeconftest(BROKEN_HOOK)
+    project.makepyfile(test_bug=f"""
+        import pytest
+
+        @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r})
+        def test_hooked():
+            pass
+
+        @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
+        def test_stable():
+            pass
+    """)
+    result, report = run_drift(project, f"--tb={tb}")
+    result.assert_outcomes(passed=1, errors=1)
+    errors = result.stdout.str().split("= ERRORS =", 1)[1].split("= drift =", 1)[0]
+    assert "RuntimeError: the loader hook has a bug" in errors, errors
+    assert "conftest.py" in errors, errors
+    assert "broken_helper" in errors, errors
+    assert "could not run: unexpected" not in errors
+    hooked = check(report, "test_hooked")
+    assert hooked["status"] == "ERROR"
+    assert hooked["error"].startswith("unexpected RuntimeError: the loader hook has a bug")
+    assert check(report, "test_stable")["status"] == "NORMAL"
+
+
+def test_a_bug_in_a_hook_honours_tb_no(project):
+    project.makeconftest(BROKEN_HOOK)
+    project.makepyfile(test_bug=f"""
+        import pytest
+
+        @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r})
+        def test_hooked():
+            pass
+    """)
+    result, _ = run_drift(project, "--tb=no")
+    result.assert_outcomes(errors=1)
+    assert "broken_helper" not in result.stdout.str()

@@ -23,7 +23,7 @@ TOL = 1e-12
 def validated(report: Any) -> dict[str, Any]:
     """A ``DriftReport``'s JSON entry, after checking it inside a session report against the
     shipped JSON Schema (as strict JSON, the way the report writer stores it)."""
-    from pytest_drift.compare import utc_now
+    from pytest_drift.pipeline import utc_now
     from pytest_drift.report import session_report, strict
 
     document = json.loads(json.dumps(strict(session_report([report.to_json()], utc_now())),
@@ -35,7 +35,7 @@ def validated(report: Any) -> dict[str, Any]:
 
 def validated_entry(entry: dict[str, Any]) -> dict[str, Any]:
     """A check entry (e.g. the command line's ``--output``), checked against the schema."""
-    from pytest_drift.compare import utc_now
+    from pytest_drift.pipeline import utc_now
     from pytest_drift.report import session_report
 
     validate_report(session_report([entry], utc_now()))

@@ -35,11 +35,11 @@ import pytest
 from scipy import stats
 
 from pytest_drift import DriftInputError, DriftReport, DriftUsageError, compare
-from pytest_drift.compare import run_check
 from pytest_drift.loaders import LoadContext, load
 from pytest_drift.loaders.cache import DatasetCache
 from pytest_drift.loaders.parquet import ParquetDataset
 from pytest_drift.options import Layer, resolve_check
+from pytest_drift.pipeline import run_check
 from tests.helpers import DATA, DATASETS
 
 SIDES = ("baseline", "candidate")

@@ -20,7 +20,7 @@ from scipy import stats
 from pytest_drift import compare
 from pytest_drift.columns import category_counts, column_kind, numeric_column
 from pytest_drift.errors import DriftInputError, DriftUsageError
-from pytest_drift.loaders import open_source
+from pytest_drift.loaders import LoadContext, Source, open_with
 from tests.unit.stats_support import assert_matches_ks
 
 TRICKY_FLOATS = [
@@ -49,6 +49,10 @@ def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
                        for v in row) for row in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def open_source(source: str, **context: Any) -> Source:
+    return open_with(source, LoadContext(**context))
 
 
 def read(path: Path, columns: list[str] | None = None, **kwargs: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Per-feature work on forked worker processes: ``run_indexed``, results identical to the
+"""Per-feature work on forked worker processes: the ``Workers`` pool, results identical to the
 single-process run (proven to have used the pool), progress, and the ``workers`` option."""
 
 from __future__ import annotations
@@ -39,7 +39,15 @@ def _fast_checks() -> Iterator[None]:
         yield
 
 
-# -- run_indexed ------------------------------------------------------------------------------
+# -- the Workers pool -------------------------------------------------------------------------
+
+def run_indexed(count: int, job: Callable[[int], Any], workers: int
+                ) -> Iterator[tuple[int, Any]]:
+    """``job(0) … job(count - 1)`` on up to ``workers`` forked processes, the way
+    ``evaluate_features`` runs a check's features."""
+    with parallel.Workers(min(workers, count), job) as pool:
+        yield from pool.indexed(count)
+
 
 def square_and_pid(index: int) -> tuple[int, int]:
     return index * index, os.getpid()
@@ -50,7 +58,7 @@ def square_and_pid(index: int) -> tuple[int, int]:
 def test_every_index_once_with_its_result(count: int, workers: int) -> None:
     if workers > 1 and count > 1 and not parallel.can_fork():
         pytest.skip("workers are forked processes, on Linux only")
-    found = list(parallel.run_indexed(count, square_and_pid, workers))
+    found = list(run_indexed(count, square_and_pid, workers))
     assert sorted(index for index, _ in found) == list(range(count))
     assert all(result == index * index for index, (result, _) in found)
     pids = {pid for _, (_, pid) in found}
@@ -63,7 +71,7 @@ def test_every_index_once_with_its_result(count: int, workers: int) -> None:
 
 
 def test_one_worker_runs_in_order_in_this_process() -> None:
-    found = list(parallel.run_indexed(5, square_and_pid, 1))
+    found = list(run_indexed(5, square_and_pid, 1))
     assert found == [(i, (i * i, os.getpid())) for i in range(5)]
 
 
@@ -76,9 +84,9 @@ def fail_at_three(index: int) -> int:
 @pytest.mark.parametrize("workers", [1, pytest.param(2, marks=forking)])
 def test_an_exception_in_a_job_is_raised_with_its_message(workers: int) -> None:
     with pytest.raises(ValueError, match="feature 3 cannot be reduced"):
-        list(parallel.run_indexed(6, fail_at_three, workers))
+        list(run_indexed(6, fail_at_three, workers))
     assert parallel._JOB is None
-    assert sorted(parallel.run_indexed(3, lambda i: i, workers)) == [(0, 0), (1, 1), (2, 2)]
+    assert sorted(run_indexed(3, lambda i: i, workers)) == [(0, 0), (1, 1), (2, 2)]
 
 
 @forking
@@ -89,17 +97,17 @@ def test_a_dead_worker_is_a_drift_error() -> None:
         return index
 
     with pytest.raises(DriftError, match=r"workers=1") as raised:
-        list(parallel.run_indexed(4, die_at_one, 2))
+        list(run_indexed(4, die_at_one, 2))
     assert "died" in str(raised.value)
     assert raised.value.__cause__ is None  # not the executor's own traceback
     assert parallel._JOB is None
     # The next pool starts afresh.
-    assert sorted(parallel.run_indexed(4, lambda i: -i, 2)) == [(i, -i) for i in range(4)]
+    assert sorted(run_indexed(4, lambda i: -i, 2)) == [(i, -i) for i in range(4)]
 
 
 @forking
 def test_stopping_early_shuts_the_pool_down() -> None:
-    results = parallel.run_indexed(6, square_and_pid, 2)
+    results = run_indexed(6, square_and_pid, 2)
     assert isinstance(results, Generator)
     index, (value, _) = next(results)
     assert value == index * index

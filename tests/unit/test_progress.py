@@ -7,8 +7,8 @@ import io
 import pandas as pd
 from rich.console import Console
 
-from pytest_drift.compare import run_check
 from pytest_drift.options import Layer, resolve_check
+from pytest_drift.pipeline import run_check
 from pytest_drift.progress import CheckProgress
 
 

@@ -16,8 +16,8 @@ import pytest
 from scipy import stats
 
 from pytest_drift import DriftDetected, DriftUsageError, assert_no_drift, compare
-from pytest_drift.compare import run_check
 from pytest_drift.options import Layer, resolve_check
+from pytest_drift.pipeline import run_check
 
 # The module, not its classes: pytest would try to collect classes named Test*.
 from pytest_drift.stats import registry as tests_registry

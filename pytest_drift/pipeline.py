@@ -1,0 +1,160 @@
+"""One check, stage by stage: load → plan → reduce → decide → gate → report. No pytest here.
+
+Each stage has its module: the datasets' contexts and column names (here and
+:mod:`pytest_drift.loaders`), the plan (:mod:`pytest_drift.planning`), the engine that opens
+and reduces the data (:mod:`pytest_drift.engines.registry`, :mod:`pytest_drift.evaluate`),
+the verdicts and the gate (:mod:`pytest_drift.verdict`), and the report
+(:mod:`pytest_drift.models`, :mod:`pytest_drift.report`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable
+from datetime import timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pytest_drift import waivers as waiver_clock
+from pytest_drift.engines.registry import Loader, OpenRequest, Side, choose_engine, open_check
+from pytest_drift.errors import DriftError, DriftUsageError
+from pytest_drift.models import ERROR, DriftReport
+from pytest_drift.options import CheckOptions
+from pytest_drift.planning import (
+    FeaturePlan,
+    checked_columns,
+    columns_to_read,
+    describe_source,
+    plan_features,
+)
+from pytest_drift.stats.registry import TestRegistry
+from pytest_drift.verdict import CheckVerdict, decide_check
+
+if TYPE_CHECKING:
+    from pytest_drift.loaders import LoadContext
+
+ROLES = ("baseline", "candidate")
+
+
+def utc_now() -> str:
+    return datetime.datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def run_check(
+    options: CheckOptions,
+    *,
+    base_dir: Path | None = None,
+    name: str | None = None,
+    nodeid: str | None = None,
+    api_log: bool | None = None,
+    loader: Loader | None = None,
+    registry: TestRegistry | None = None,
+    today: Callable[[], datetime.date] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    charts: bool = False,
+) -> DriftReport:
+    """Run one resolved check. Loading and usage errors propagate as :class:`DriftError`.
+
+    ``registry`` holds the tests by name (the plugin adds hook-registered ones); ``today``
+    is the clock waivers are judged by; ``progress(done, total)`` hears of each feature.
+    ``loader(source, columns, context)`` reads a dataset (the plugin passes its
+    ``pytest_drift_load`` hook, with a session cache); the default is the built-in loader.
+    ``charts=True`` adds the chart data the HTML report draws (not computed otherwise).
+    ``api_log=True`` requires a JSON Lines candidate to be an API request log (inputs under
+    ``features_key``); the default detects it from the first record.
+    """
+    from pytest_drift.evaluate import evaluate_features
+    from pytest_drift.loaders import load, peek_columns
+
+    started, timestamp = time.perf_counter(), utc_now()
+    sources = {role: getattr(options, role) for role in ROLES}
+    contexts = _load_contexts(options, base_dir, api_log)
+    peeked = {role: peek_columns(sources[role], contexts[role]) for role in ROLES}
+    plan = None if None in peeked.values() else plan_features(
+        options, peeked["baseline"] or [], peeked["candidate"] or [])
+    request = OpenRequest(options, sources, contexts, columns_to_read(options, plan),
+                          loader or load)
+    engine_name = choose_engine(request)
+    with open_check(engine_name, request) as opened:
+        plan = _confirmed_plan(options, plan, peeked, opened.sides)
+        names = {role: side.description for role, side in opened.sides.items()}
+        results = evaluate_features(plan.tested, opened.engine, options, names,
+                                    registry or TestRegistry(), charts=charts,
+                                    progress=progress)
+    sides = opened.sides
+    verdict = decide_check(results, plan.skipped, options, (today or waiver_clock.today)(),
+                           (sides["baseline"].rows, sides["candidate"].rows))
+    report = _report(options, verdict, sides, engine_name, name=name, nodeid=nodeid,
+                     timestamp=timestamp, duration=time.perf_counter() - started)
+    if options.report:
+        from pytest_drift.loaders import resolve_path
+        from pytest_drift.report import write_json
+
+        write_json(resolve_path(options.report, base_dir), report.to_json())
+    return report
+
+
+def _load_contexts(options: CheckOptions, base_dir: Path | None, api_log: bool | None
+                   ) -> dict[str, LoadContext]:
+    """How each dataset is to be read; a missing dataset is a usage error."""
+    from pytest_drift.loaders import LoadContext
+
+    contexts = {}
+    for role in ROLES:
+        if getattr(options, role) is None:
+            raise DriftUsageError(
+                role, None, "no marker, argument, flag or ini key",
+                f"a {role} dataset is required: give it to the marker (positionally or as "
+                f"{role}=...), on the command line (--drift-{role}) or in ini (drift_{role})",
+            )
+        contexts[role] = LoadContext(
+            role=role, origin=options.origins.get(role, "argument"), base_dir=base_dir,
+            features_key=options.features_key, format=(options.format or {}).get(role),
+            api_log=api_log if role == "candidate" else None,
+        )
+    return contexts
+
+
+def _confirmed_plan(options: CheckOptions, plan: FeaturePlan | None,
+                    peeked: dict[str, list[str] | None], sides: dict[str, Side]) -> FeaturePlan:
+    """The plan, made from the opened datasets' columns when they could not be peeked at.
+
+    Names are checked against every column of a dataset, not only the ones read.
+    """
+    columns = {role: checked_columns(role, side.description, side.files, peeked[role],
+                                     side.column_names, side.rows, options)
+               for role, side in sides.items()}
+    return plan or plan_features(options, columns["baseline"], columns["candidate"])
+
+
+def _report(options: CheckOptions, verdict: CheckVerdict, sides: dict[str, Side],
+            engine: str, *, name: str | None, nodeid: str | None, timestamp: str,
+            duration: float) -> DriftReport:
+    baseline, candidate = sides["baseline"], sides["candidate"]
+    return DriftReport(
+        name=name or options.name or "compare", nodeid=nodeid, timestamp=timestamp,
+        baseline=baseline.description, candidate=candidate.description,
+        baseline_files=baseline.files, candidate_files=candidate.files,
+        train_samples=baseline.rows, production_samples=candidate.rows, engine=engine,
+        details=verdict.details, skipped_features=verdict.skipped, alpha=options.alpha,
+        threshold=options.threshold, mode=options.mode, status=verdict.status,
+        error=verdict.error, option_sources=dict(options.sources),
+        duration_seconds=round(duration, 6), correction=options.correction,
+        min_effect=options.min_effect,
+        false_alarm_probability=verdict.false_alarm_probability, notes=verdict.notes,
+    )
+
+
+def error_report(
+    options: CheckOptions, error: DriftError | str, *, name: str, nodeid: str | None = None
+) -> DriftReport:
+    """The report of a check that could not run: status ERROR with the error's message."""
+    return DriftReport(
+        name=name, nodeid=nodeid, timestamp=utc_now(),
+        baseline=describe_source(options.baseline),
+        candidate=describe_source(options.candidate),
+        status=ERROR, alpha=options.alpha, threshold=options.threshold, mode=options.mode,
+        option_sources=dict(options.sources), error=str(error),
+    )
+
