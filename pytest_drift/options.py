@@ -71,6 +71,7 @@ class Option:
     #: Session-scoped options take flag and ini values for the session, and marker values
     #: for the one check only (e.g. ``report``: the session report vs. a check's own file).
     session_scoped: bool = False
+    #: A session-scoped option's default in one check (``report``: no file of its own).
     check_default: object = None
     #: The default in words, where the value does not say what it does (None: every column).
     default_help: str | None = None
