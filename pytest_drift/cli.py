@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pytest_drift.errors import DriftError
-from pytest_drift.options import OPTIONS, Layer, resolve_check
+from pytest_drift.options import OPTIONS, OPTIONS_BY_NAME, Layer, resolve_check
 
 EXIT_NORMAL, EXIT_DRIFT, EXIT_USAGE = 0, 1, 2
 #: Options the command line names in its own way (analyze_drift.py's flags).
@@ -42,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                         metavar="PATH", help="candidate dataset (batch mode)")
     parser.add_argument("--api_logs", "--api-logs", dest="api_logs", metavar="PATH",
                         help="JSON Lines API request log (online mode)")
-    parser.add_argument("--output", default="drift_report.json", metavar="PATH",
-                        help="where to write the JSON report (default drift_report.json; "
+    report = OPTIONS_BY_NAME["report"]
+    parser.add_argument("--output", default=report.default, metavar=report.metavar,
+                        help=f"where to write the JSON report (default {report.default}; "
                              "empty: do not write)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print one line only")
     parser.add_argument("--name", help="the check's name in the report (default: the mode)")
@@ -55,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
             names.append("--" + option.name)
         if option.name == "mode":  # --mode is analyze_drift.py's batch/online
             names = [option.flag]
-        parser.add_argument(*names, dest=option.dest, metavar=option.metavar, help=option.help)
+        parser.add_argument(*names, dest=option.dest, metavar=option.metavar,
+                            help=option.help_text)
     return parser
 
 

@@ -25,20 +25,16 @@ from pytest_drift.checks import (
     usage_error_report,
 )
 from pytest_drift.errors import DriftDetected, DriftError, DriftUsageError, DriftWarning
-from pytest_drift.options import (
-    OPTIONS,
-    Layer,
-)
+from pytest_drift.options import OPTIONS, Layer, marker_signature
 from pytest_drift.session import SESSION_PLUGIN, DriftSession, session_of
 
 if TYPE_CHECKING:
     from pytest_drift.models import DriftReport
 
+#: The marker's line in ``pytest --markers``: every keyword with its default, then what it does.
 MARKER_HELP = (
-    "drift(baseline=None, candidate=None, *, features=None, categorical=None, exclude=None, "
-    "alpha=0.05, threshold=20, mode='fail', features_key='features', report=None, name=None): "
-    "test the candidate dataset against the baseline and fail when the share of drifted "
-    "features is above threshold (pytest-datadrift)"
+    f"{MARKER}({marker_signature()}): test the candidate dataset against the baseline and "
+    "fail when the share of drifted features is above threshold (pytest-datadrift)"
 )
 
 
@@ -53,9 +49,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for option in OPTIONS:
         if "flag" in option.where:
             group.addoption(option.flag, dest=option.dest, default=None,
-                            metavar=option.metavar, help=option.help)
+                            metavar=option.metavar, help=option.help_text)
         if "ini" in option.where:
-            parser.addini(option.ini, option.help, type=option.ini_type, default=None)
+            parser.addini(option.ini, option.help_text, type=option.ini_type, default=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:

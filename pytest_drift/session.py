@@ -244,8 +244,9 @@ def _config_layers(config: pytest.Config) -> list[Layer]:
             if isinstance(raw, list):
                 separator = "\n" if option.ini_type == "linelist" else ","
                 raw = separator.join(raw) if raw else None
-            # An empty ini value means "unset", except for report where it disables it.
-            if raw is not None and (raw != "" or option.name == "report"):
+            # An empty ini value means "unset", except for a session output (report, html)
+            # where it means no file.
+            if raw is not None and (raw != "" or option.session_scoped):
                 ini[option.name] = raw
     location = str(config.inipath) if config.inipath else None
     return [Layer("command line", cli), Layer("ini", ini, location)]

@@ -18,9 +18,6 @@ if TYPE_CHECKING:
     from pytest_drift.engines.steps import Bins
     from pytest_drift.options import CheckOptions
 
-#: The engines a check can run on (the ``engine`` option), ``auto`` aside.
-ENGINES = ("memory", "duckdb", "spark")
-
 
 @dataclass(frozen=True)
 class NumericSummary:

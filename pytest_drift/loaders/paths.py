@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_drift.errors import DriftInputError
+from pytest_drift.option_values import FORMAT_NAMES
 
 #: File suffix → format. A compression suffix may follow a row format (``.csv.gz``).
 FORMAT_SUFFIXES = {
@@ -24,7 +25,8 @@ FORMAT_SUFFIXES = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
 }
-FORMATS = ("csv", "tsv", "parquet", "feather", "json", "jsonl")
+#: The formats the loaders read: the ``format`` option's names.
+FORMATS = FORMAT_NAMES
 COMPRESSION_SUFFIXES = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd",
                         ".zstd": "zstd"}
 #: Formats read as a stream of text, so a compressed file can be read through.
@@ -89,8 +91,8 @@ def detect(path: Path, where: str, override: str | None = None) -> DataFile:
     if fmt is None:
         raise DriftInputError(
             f"{where}: unknown format of {path.name!r}. Supported files: {known_suffixes()}; "
-            "or say which format it is with format='csv' (or tsv, parquet, feather, json, "
-            "jsonl)."
+            f"or say which format it is with format={FORMATS[0]!r} (or "
+            f"{', '.join(FORMATS[1:])})."
         )
     if compression is not None and fmt not in COMPRESSIBLE:
         raise DriftInputError(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
+from pytest_drift.option_values import CORRECTIONS
+
+__all__ = ["CORRECTIONS", "adjust"]
 
 
 def adjust(p_values: Sequence[float], method: str) -> list[float]:

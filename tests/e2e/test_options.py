@@ -3,13 +3,16 @@ usage errors of bad values, each naming the option, the value and where it came 
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from pytest_drift.options import OPTIONS, resolve_check
 from tests.e2e.runner import CARS, STABLE, check, literal, run_drift
 
 LOG = ("data/log/baseline.csv", "data/log/candidate.jsonl")
@@ -277,3 +280,56 @@ def test_unknown_feature_lists_the_columns(project, marker, args, origin):
     assert entry["status"] == "ERROR"
     assert columns in entry["error"]
     assert check(report, "test_other_check_still_runs")["status"] == "NORMAL"
+
+
+def test_markers_lists_every_marker_keyword_with_its_default(pytester):
+    """``pytest --markers`` shows the drift marker's every keyword with the default a check
+    gets, as Python would write it, and then one sentence of what it does."""
+    result = pytester.runpytest("--markers")
+    assert result.ret == pytest.ExitCode.OK
+    line = next(text for text in result.stdout.lines if text.startswith("@pytest.mark.drift("))
+    signature, sentence = line.removeprefix("@pytest.mark.").split(": ", 1)
+    arguments = ast.parse(f"def {signature}: pass").body[0].args
+    assert [a.arg for a in arguments.args] == ["baseline", "candidate"]
+    shown = {a.arg: ast.literal_eval(d) for a, d in zip(arguments.args, arguments.defaults,
+                                                       strict=True)}
+    shown.update({a.arg: ast.literal_eval(d) for a, d in zip(arguments.kwonlyargs,
+                                                           arguments.kw_defaults, strict=True)})
+    assert list(shown) == [o.name for o in OPTIONS if "marker" in o.where]
+    defaults = resolve_check([])
+    for name, value in shown.items():
+        assert value == getattr(defaults, name), name
+    assert "html" not in shown  # a session output, not a marker keyword
+    assert re.fullmatch(r"test the candidate dataset against the baseline [^.:]+", sentence)
+
+
+def written(value: Any) -> str:
+    """A default as it is written on a command line or in an ini file."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+#: Where the next flag or ini key of ``pytest --help`` starts.
+NEXT_ENTRY = re.compile(r" --drift-| drift_\w+ \(\w+\):")
+
+
+def test_help_states_each_default(pytester):
+    """The help of each flag and ini key states the default the resolver applies."""
+    result = pytester.runpytest("--help")
+    assert result.ret == pytest.ExitCode.OK
+    text = " ".join(result.stdout.str().split())
+    checked = 0
+    for option in OPTIONS:
+        if option.default in (None, ()):
+            continue
+        statement = f"(default {written(option.default)})"
+        places = [f"{option.flag}={option.metavar} ", f"{option.ini} ({option.ini_type}): "]
+        for place in places:
+            assert place in text, place
+            help_text = NEXT_ENTRY.split(text.split(place, 1)[1], 1)[0]
+            assert statement in help_text, (place, help_text)
+            checked += 1
+    assert checked >= 20

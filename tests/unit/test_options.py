@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from pytest_drift import option_values, options
 from pytest_drift.errors import DriftUsageError
-from pytest_drift.options import OPTIONS, OPTIONS_BY_NAME, Layer, resolve_check, resolve_session
+from pytest_drift.loaders import paths
+from pytest_drift.options import (
+    OPTIONS,
+    OPTIONS_BY_NAME,
+    CheckOptions,
+    Layer,
+    SessionOptions,
+    resolve_check,
+    resolve_session,
+)
+from pytest_drift.stats import corrections
 
 #: Options a check has (session outputs such as html are not among them).
 CHECK_OPTIONS = [o for o in OPTIONS if not (o.session_scoped and "marker" not in o.where)]
@@ -127,6 +139,59 @@ def test_empty_report_disables_it(empty: str) -> None:
     session = resolve_session([cli(report=empty), ini(report="ini.json")])
     assert session.report is None
     assert session.sources["report"] == "command line"
+
+
+# --- the table is the one place of each default ------------------------------------
+
+
+def test_the_module_has_the_same_check_options() -> None:
+    assert list(options.CHECK_OPTIONS) == CHECK_OPTIONS
+
+
+def test_check_and_session_options_have_a_field_per_option_of_the_table() -> None:
+    extra = ["sources", "origins"]
+    assert [f.name for f in fields(CheckOptions)] == [o.name for o in CHECK_OPTIONS] + extra
+    assert [f.name for f in fields(SessionOptions)] == [
+        o.name for o in OPTIONS if o.session_scoped] + extra
+
+
+@pytest.mark.parametrize("option", OPTIONS, ids=lambda option: option.name)
+def test_each_default_is_a_value_its_option_accepts(option: options.Option) -> None:
+    for default in (option.default, option.check_default):
+        if default is not None:
+            parsed = option.parse(default)
+            assert parsed == default
+            assert type(parsed) is type(default)
+
+
+def test_unset_options_get_the_tables_defaults() -> None:
+    resolved = resolve_check([])
+    for option in CHECK_OPTIONS:
+        assert getattr(resolved, option.name) == option.check_value, option.name
+    assert resolve_session([]).report == OPTIONS_BY_NAME["report"].default
+
+
+@pytest.mark.parametrize("option", OPTIONS, ids=lambda option: option.name)
+def test_help_states_the_default_from_the_value(option: options.Option) -> None:
+    """The default in the help is written from the table's value, never by hand."""
+    assert "default" not in option.help
+    assert option.help_text.count("(default") <= 1
+
+
+def test_corrections_are_listed_once() -> None:
+    assert corrections.CORRECTIONS is option_values.CORRECTIONS
+    for method in option_values.CORRECTIONS:
+        assert resolve_check([marker(correction=method)]).correction == method
+        assert len(corrections.adjust([0.01, 0.5], method)) == 2
+
+
+def test_formats_are_listed_once() -> None:
+    assert paths.FORMATS is option_values.FORMAT_NAMES
+    assert set(paths.FORMAT_SUFFIXES.values()) == set(option_values.FORMAT_NAMES)
+    for alias in ("arrow", "ipc", "ndjson", "pq"):  # a format named as its file suffix
+        fmt = paths.FORMAT_SUFFIXES["." + alias]
+        assert resolve_check([marker(format=alias)]).format == {"baseline": fmt,
+                                                                "candidate": fmt}
 
 
 # --- parsing ---------------------------------------------------------------------------
