@@ -21,9 +21,10 @@ def compare(baseline: Any, candidate: Any, *, charts: bool = False, **options: A
         A path (CSV, Parquet file or directory, JSON Lines), a ``pandas.DataFrame`` or a
         ``pyarrow.Table``.
     **options
-        Any option of the option table: ``features``, ``categorical``, ``exclude``,
-        ``alpha`` (0.05), ``threshold`` (20, percent), ``mode``, ``features_key``,
-        ``report`` (also write this check's JSON entry to that path) and ``name``.
+        Any keyword of the ``drift`` marker (``pytest --markers`` lists them with their
+        defaults), e.g. ``features``, ``exclude``, ``alpha``, ``threshold`` (percent),
+        ``correction``, ``engine``, ``report`` (also write this check's JSON entry to that
+        path) and ``name``.
     charts
         Also compute the chart data of each feature, for
         :func:`pytest_drift.html.render_html` (``report.to_json(charts=True)``).

@@ -16,7 +16,6 @@ from pytest_drift.errors import DriftInputError, DriftUsageError
 from pytest_drift.models import CategoryShift, FeatureResult
 from pytest_drift.options import CheckOptions
 from pytest_drift.stats.registry import (
-    DEFAULTS,
     CategoricalData,
     Kind,
     NumericData,
@@ -34,7 +33,7 @@ def choose_test(feature: str, kind: Kind, options: CheckOptions, registry: TestR
     """The feature's test: ``tests={feature: ...}``, else the default for its kind."""
     per_feature = (options.tests or {}).get(feature)
     name = per_feature or (options.numeric_test if kind == "numeric" else
-                           options.categorical_test) or DEFAULTS[kind]
+                           options.categorical_test)
     option = "tests" if per_feature else f"{kind}_test"
     test = registry.get(name)
     if test is None:

@@ -154,7 +154,7 @@ class DriftReport:
     status: Status
     alpha: float
     threshold: float
-    mode: str = "fail"
+    mode: str
     train_samples: int | None = None
     production_samples: int | None = None
     details: Mapping[str, FeatureResult] = field(default_factory=dict)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pytest_drift.errors import DriftInputError
+from pytest_drift.options import OPTIONS_BY_NAME
 from pytest_drift.loaders.paths import FORMATS, DataFile, expand, resolve_path
 
 __all__ = ["FORMATS", "LoadContext", "LoadedData", "Source", "as_loaded", "load",
@@ -45,7 +46,7 @@ class LoadContext:
     #: Where the source option came from, e.g. ``marker keyword baseline``.
     origin: str = "argument"
     base_dir: Path | None = None
-    features_key: str = "features"
+    features_key: str = str(OPTIONS_BY_NAME["features_key"].default)
     #: The ``format`` option for this side; None detects it from the file name.
     format: str | None = None
     #: True requires a JSON Lines API log (the command line's online mode).
@@ -66,7 +67,7 @@ class LoadContext:
         return cls(role=options.get("role", "baseline"),
                    origin=options.get("origin", "argument"),
                    base_dir=options.get("rootdir"),
-                   features_key=options.get("features_key", "features"),
+                   features_key=options.get("features_key", cls.features_key),
                    format=options.get("format"), api_log=options.get("api_log"))
 
 

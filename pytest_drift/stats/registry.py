@@ -155,7 +155,6 @@ class PsiTest:
 
 
 BUILT_IN: tuple[StatTest, ...] = (KsTest(), Chi2Test(), CvmTest(), AndersonTest(), PsiTest())
-DEFAULTS: dict[Kind, str] = {"numeric": "ks", "categorical": "chi2"}
 
 
 class TestRegistry:
