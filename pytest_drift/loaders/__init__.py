@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pytest_drift.errors import DriftInputError
-from pytest_drift.options import OPTIONS_BY_NAME
 from pytest_drift.loaders.paths import FORMATS, DataFile, expand, resolve_path
+from pytest_drift.options import OPTIONS_BY_NAME
 
 __all__ = ["FORMATS", "LoadContext", "LoadedData", "Source", "as_loaded", "load",
            "open_with", "peek_columns", "resolve_path"]
