@@ -1,7 +1,7 @@
 """GitHub Actions: a Markdown step summary and one workflow annotation per failed check.
 
-Used on the controller only, when ``GITHUB_ACTIONS=true``. Reads check entries; computes
-nothing.
+Used on the controller only, when ``GITHUB_ACTIONS=true``. Formats check entries with the
+words of :mod:`pytest_drift.wording`; computes nothing.
 """
 
 from __future__ import annotations
@@ -10,8 +10,19 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_drift.messages import against_threshold, change_text, fmt_number
-from pytest_drift.terminal import ordered_features
+from pytest_drift.wording import (
+    DRIFT_WORD,
+    against_threshold,
+    change_text,
+    correction_text,
+    counts_text,
+    fmt_number,
+    is_warn,
+    notice_text,
+    notices,
+    ordered_features,
+    verdict_word,
+)
 
 #: Features tables longer than this go into a collapsed <details> block.
 COLLAPSE_AFTER = 10
@@ -50,13 +61,12 @@ def _features_table(entry: Mapping[str, Any]) -> list[str]:
     rows = ["| | feature | test | statistic | p-value | baseline → candidate | n |",
             "|---|---|---|---:|---:|---|---:|"]
     for name, detail in ordered_features(entry):
-        mark = "**DRIFT**" if detail.get("drift_detected") else (
-            "waived" if detail.get("decided_by") == "waiver" else "ok")
+        verdict = verdict_word(detail)
+        mark = f"**{verdict}**" if verdict == DRIFT_WORD else verdict
         rows.append(
             f"| {mark} | {_cell(name)} | {detail.get('test')} | "
             f"{fmt_number(detail.get('statistic'))} | {fmt_number(detail.get('p_value'), 3)} | "
-            f"{_cell(change_text(detail, compact=True))} | "
-            f"{detail.get('train_n')}/{detail.get('prod_n')} |"
+            f"{_cell(change_text(detail, compact=True))} | {counts_text(detail)} |"
         )
     return rows
 
@@ -69,16 +79,15 @@ def step_summary(entries: Sequence[Mapping[str, Any]], report_path: str | None) 
     for entry in entries:
         status = str(entry.get("status"))
         title = f"### {ICONS.get(status, '')} {_code(entry.get('name'))} {status}"
-        if entry.get("mode") == "warn" and status == "DRIFT_DETECTED":
+        if is_warn(entry):
             title += " (warn mode)"
         lines += [title, ""]
         if status == "ERROR":
             lines += [f"> {_cell(entry.get('error'))}", ""]
             continue
-        correction = f", {entry['correction']} correction" if entry.get("correction") else ""
         lines += [f"Drift {against_threshold(entry)}: {entry.get('features_with_drift')} of "
                   f"{entry.get('features_tested')} features at alpha {entry.get('alpha')}"
-                  f"{correction}. Candidate {_code(entry.get('candidate'))}, baseline "
+                  f"{correction_text(entry)}. Candidate {_code(entry.get('candidate'))}, baseline "
                   f"{_code(entry.get('baseline'))}.", ""]
         table = _features_table(entry)
         if len(table) - 2 > COLLAPSE_AFTER:
@@ -86,10 +95,11 @@ def step_summary(entries: Sequence[Mapping[str, Any]], report_path: str | None) 
                       "</details>", ""]
         else:
             lines += [*table, ""]
-        for name, reason in entry.get("skipped_features", {}).items():
-            lines.append(f"- skipped {_code(name)}: {_cell(reason)}")
-        for note in entry.get("notes", []):
-            lines.append(f"- warning: {_cell(note)}")
+        for notice in notices(entry, feature_notes=False):
+            if notice.subject is not None:  # a feature's name shows as code
+                lines.append(f"- {notice.kind} {_code(notice.subject)}: {_cell(notice.text)}")
+            else:
+                lines.append(f"- {_cell(notice_text(notice))}")
         lines.append("")
     if report_path:
         lines += [f"Report: {_code(report_path)}", ""]
@@ -107,8 +117,7 @@ def workflow_commands(entries: Sequence[Mapping[str, Any]],
         status = entry.get("status")
         if status == "NORMAL":
             continue
-        level = "warning" if entry.get("mode") == "warn" and status == "DRIFT_DETECTED" \
-            else "error"
+        level = "warning" if is_warn(entry) else "error"
         message = (failure_message(entry) if status == "DRIFT_DETECTED"
                    else f"drift check could not run: {entry.get('error')}")
         properties = [f"title={escape_property('data drift: ' + str(entry.get('name')))}"]

@@ -15,10 +15,10 @@ import scipy.stats
 
 from pytest_drift import compare
 from pytest_drift.engines.memory import CHART_POINTS, ecdf_chart
-from pytest_drift.html import bars_svg, ecdf_svg, nice_ticks, render_html
-from pytest_drift.messages import fmt_number
+from pytest_drift.html import render_html
+from pytest_drift.html_charts import bars_svg, ecdf_svg, nice_ticks
 from pytest_drift.report import strict
-from pytest_drift.terminal import ordered_features
+from pytest_drift.wording import fmt_number, ordered_features
 from tests.helpers import DATA
 
 GENERATED = "2026-11-22T10:00:00+00:00"

@@ -1,0 +1,219 @@
+"""What to say about a check and its features, in the words every renderer shares.
+
+The terminal table, the GitHub step summary and annotations, the HTML report and the failure
+message all read a check's JSON entry and take their words from here: the verdict word of a
+feature, what moved, the gate's comparison, the notices. A renderer only formats (rich
+styles, Markdown, HTML); it never decides what a feature's verdict is called or recomputes a
+statistic. Only the standard library is imported: the plugin loads this in every run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Entry = Mapping[str, Any]
+
+#: The verdict word of a feature, by the rule that kept a significant feature out of the
+#: count (``decided_by``); a drifted feature is ``DRIFT``, any other ``ok``.
+DRIFT_WORD = "DRIFT"
+KEPT_OUT_WORDS = {"waiver": "waived", "min_effect": "small"}
+OK_WORD = "ok"
+#: A check's status as a past-tense word, for counts ("3 passed, 1 drifted").
+STATUS_WORDS = {"NORMAL": "passed", "DRIFT_DETECTED": "drifted", "ERROR": "errored"}
+
+
+def fmt_number(value: Any, digits: int = 4) -> str:
+    """A short, readable number: ``0.4343``, ``2.72e-17``, ``3190``; ``n/a`` for null."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if not math.isfinite(value):
+        return str(value)
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e6):
+        return f"{value:.{max(digits - 1, 1)}e}"
+    return f"{value:.{digits}g}"
+
+
+def fmt_percent(value: Any) -> str:
+    return "n/a" if value is None else f"{value:.1f}%"
+
+
+def verdict_word(detail: Entry) -> str:
+    """``DRIFT``, ``waived`` (a waiver keeps it out), ``small`` (under min_effect) or ``ok``."""
+    if detail.get("drift_detected"):
+        return DRIFT_WORD
+    return KEPT_OUT_WORDS.get(str(detail.get("decided_by")), OK_WORD)
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, status.lower())
+
+
+def is_warn(entry: Entry) -> bool:
+    """Whether the check drifted in warn mode: reported, but not failing."""
+    return entry.get("mode") == "warn" and entry.get("status") == "DRIFT_DETECTED"
+
+
+def ordered_features(entry: Entry) -> list[tuple[str, Entry]]:
+    """Drifted features first, each group in column order."""
+    details: Mapping[str, Entry] = entry.get("details", {})
+    return sorted(details.items(), key=lambda item: not item[1].get("drift_detected"))
+
+
+def change_text(detail: Entry, *, compact: bool = False) -> str:
+    """``mean 19.77 → 27.96`` for numbers; the category whose share moved most otherwise.
+
+    ``compact`` is the tables' form: ``19.77 → 27.96``, ``Japan 13%→27%``.
+    """
+    top = detail.get("top_category")
+    if detail.get("kind") == "categorical" and top:
+        if compact:
+            return f"{top['category']} {top['train_share']:.0%}→{top['prod_share']:.0%}"
+        return f"{top['category']!r} {top['train_share']:.1%} → {top['prod_share']:.1%}"
+    means = f"{fmt_number(detail.get('train_mean'))} → {fmt_number(detail.get('prod_mean'))}"
+    return means if compact else f"mean {means}"
+
+
+def has_missing(detail: Entry) -> bool:
+    """Whether a feature had missing or ±inf values on either side."""
+    return any(detail.get(key) for key in ("train_missing", "prod_missing", "train_infinite",
+                                           "prod_infinite"))
+
+
+def missing_text(detail: Entry, separator: str = "/") -> str:
+    """``7/1``, or ``7/1 (±inf 2/0)``: missing values per side, ±inf apart."""
+    text = f"{detail.get('train_missing', 0)}{separator}{detail.get('prod_missing', 0)}"
+    if detail.get("train_infinite") or detail.get("prod_infinite"):
+        text += (f" (±inf {detail.get('train_infinite', 0)}{separator}"
+                 f"{detail.get('prod_infinite', 0)})")
+    return text
+
+
+def counts_text(detail: Entry, separator: str = "/") -> str:
+    """``216/182``: the values tested per side."""
+    return f"{detail.get('train_n')}{separator}{detail.get('prod_n')}"
+
+
+def statistic_text(detail: Entry) -> str:
+    """``ks 0.4343, p=2.72e-17``: the test, its statistic and p-value."""
+    return (f"{detail.get('test')} {fmt_number(detail.get('statistic'))}, "
+            f"p={fmt_number(detail.get('p_value'), 3)}")
+
+
+def feature_line(name: str, detail: Entry, entry: Entry | None = None) -> str:
+    """One drifted feature: test, statistic, p-value (adjusted too when a correction ran),
+    the effect against min_effect when set, n per side and what moved."""
+    test = detail.get("test", "?")
+    p_text = (f"p={fmt_number(detail.get('p_value'), 3)}" if detail.get("p_value") is not None
+              else f"psi={fmt_number(detail.get('psi'))}")
+    if detail.get("adjusted_p_value") is not None and (entry or {}).get("correction"):
+        p_text += f" (adjusted {fmt_number(detail.get('adjusted_p_value'), 3)})"
+    effect = ""
+    if (entry or {}).get("min_effect") is not None and detail.get("effect") is not None:
+        measure = "KS" if detail.get("kind") == "numeric" else "Cramér's V"
+        effect = (f" effect {measure}={fmt_number(detail.get('effect'))} >= min_effect "
+                  f"{entry['min_effect'] if entry else ''}")
+    missing = ""
+    if detail.get("decided_by") == "missing":
+        missing = (f", missing {detail.get('train_missing_share', 0):.1%} → "
+                   f"{detail.get('prod_missing_share', 0):.1%}")
+    return (
+        f"{name}: {test} statistic={fmt_number(detail.get('statistic'))} {p_text}{effect} "
+        f"n={counts_text(detail)}, {change_text(detail)}{missing}"
+    )
+
+
+def against_threshold(entry: Entry) -> str:
+    """``100.0% > threshold 20.0%``: the gate's comparison, as the status decided it."""
+    relation = ">" if entry.get("status") == "DRIFT_DETECTED" else "<="
+    return (f"{fmt_percent(entry.get('drift_percentage'))} {relation} threshold "
+            f"{fmt_percent(entry.get('threshold'))}")
+
+
+def correction_text(entry: Entry) -> str:
+    """``, holm correction`` when a correction ran, else nothing."""
+    return f", {entry['correction']} correction" if entry.get("correction") else ""
+
+
+def verdict_line(entry: Entry) -> str:
+    """``7 of 7 features drifted (100.0% > threshold 20.0%) at alpha 0.05``."""
+    return (
+        f"{entry.get('features_with_drift')} of {entry.get('features_tested')} features "
+        f"drifted ({against_threshold(entry)}) at alpha {entry.get('alpha')}"
+        f"{correction_text(entry)}"
+    )
+
+
+def summary_line(entry: Entry) -> str:
+    """``drift 25.0% > threshold 20.0% (3 of 12 features, alpha 0.05) → DRIFT_DETECTED``."""
+    status = entry.get("status")
+    if status == "ERROR":
+        return f"ERROR: {entry.get('error')}"
+    warn = " (mode=warn: not failing)" if is_warn(entry) else ""
+    return (
+        f"drift {against_threshold(entry)} ({entry.get('features_with_drift')} of "
+        f"{entry.get('features_tested')} features, alpha {entry.get('alpha')}) → {status}{warn}"
+    )
+
+
+def short_line(entry: Entry) -> str:
+    """One line per check, for ``-q``: status, node id, drift % against threshold."""
+    status = entry.get("status")
+    where = entry.get("nodeid") or entry.get("name")
+    if entry.get("nodeid") and str(entry.get("name")) not in str(entry.get("nodeid")):
+        where = f"{where} ({entry.get('name')})"
+    if status == "ERROR":
+        return f"ERROR {where}: {entry.get('error')}"
+    drifted = entry.get("drifted_features") or []
+    tail = f" drifted: {', '.join(drifted)}" if drifted else ""
+    warn = " (mode=warn)" if is_warn(entry) else ""
+    return f"{status}{warn} {where} {against_threshold(entry)}{tail}"
+
+
+def false_alarm_text(probability: float) -> str:
+    """``4.9%``, or ``under 0.1%``: the chance that the gate fails on stable data."""
+    return "under 0.1%" if 0 < probability < 0.001 else f"{probability:.1%}"
+
+
+NoticeKind = Literal["skipped", "waived", "warning", "note"]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a check's reader must see besides the table: nothing is left out silently.
+
+    ``subject`` is the feature it is about (None for a note on the whole check).
+    """
+
+    kind: NoticeKind
+    subject: str | None
+    text: str
+
+
+def notices(entry: Entry, *, feature_notes: bool = True) -> list[Notice]:
+    """Skipped and waived features, the check's warnings, then each feature's notes."""
+    found = [Notice("skipped", str(name), str(reason))
+             for name, reason in (entry.get("skipped_features") or {}).items()]
+    found += [Notice("waived", str(name), str(waiver))
+              for name, waiver in (entry.get("waived_features") or {}).items()]
+    found += [Notice("warning", None, str(note)) for note in entry.get("notes") or []]
+    if feature_notes:
+        found += [Notice("note", str(name), str(note))
+                  for name, detail in (entry.get("details") or {}).items()
+                  for note in detail.get("notes") or []]
+    return found
+
+
+def notice_text(notice: Notice) -> str:
+    """``skipped x: reason``, ``warning: text``, ``note (x): text``: a notice on one line."""
+    if notice.kind == "note":
+        return f"note ({notice.subject}): {notice.text}"
+    if notice.subject is None:
+        return f"{notice.kind}: {notice.text}"
+    return f"{notice.kind} {notice.subject}: {notice.text}"
