@@ -47,31 +47,24 @@ def choose_test(feature: str, kind: Kind, options: CheckOptions, registry: TestR
 
 
 @dataclass(frozen=True)
-class NumericPlan:
-    """A numeric feature whose columns are still to be reduced, and the test it gets."""
+class FeatureTest:
+    """A feature still to be reduced: how it is tested (as numbers or as categories) and
+    by which test."""
 
     feature: str
+    kind: Kind
     test: StatTest
 
 
-@dataclass(frozen=True)
-class CategoricalPlan:
-    """A feature tested as categories, its counts still to be taken."""
-
-    feature: str
-    test: StatTest
-
-
-Planned = str | NumericPlan | CategoricalPlan
+Planned = str | FeatureTest
 
 
 def plan_feature(feature: str, engine: Engine, options: CheckOptions,
                  names: Mapping[str, str], registry: TestRegistry) -> Planned:
     """Decide how a feature is tested: the reason it is skipped, or its plan.
 
-    A :class:`NumericPlan` is completed by the engine's ``summarize`` and
-    :func:`numeric_result`, a :class:`CategoricalPlan` by the engine's ``categories`` and
-    :func:`categorical_result`.
+    A numeric plan is completed by the engine's ``summarize`` and :func:`numeric_result`,
+    a categorical one by the engine's ``categories`` and :func:`categorical_result`.
     """
     train_kind, prod_kind = engine.kinds(feature)
     for side, info in (("baseline", train_kind), ("candidate", prod_kind)):
@@ -91,8 +84,9 @@ def plan_feature(feature: str, engine: Engine, options: CheckOptions,
             f"(categorical=[{feature!r}]) or skip it (exclude=[{feature!r}])."
         )
     if as_category or train_kind.kind == "categorical":
-        return CategoricalPlan(feature, choose_test(feature, "categorical", options, registry))
-    return NumericPlan(feature, choose_test(feature, "numeric", options, registry))
+        return FeatureTest(feature, "categorical",
+                           choose_test(feature, "categorical", options, registry))
+    return FeatureTest(feature, "numeric", choose_test(feature, "numeric", options, registry))
 
 
 def _missing_test(train_missing: int, train_n: int, prod_missing: int, prod_n: int
@@ -103,7 +97,7 @@ def _missing_test(train_missing: int, train_n: int, prod_missing: int, prod_n: i
                                   prod_missing + prod_n)
 
 
-def _numeric(plan: NumericPlan, engine: Engine, options: CheckOptions, charts: bool
+def _numeric(plan: FeatureTest, engine: Engine, options: CheckOptions, charts: bool
              ) -> FeatureResult | str:
     """A numeric feature tested in this process, by KS or by a test that needs every value."""
     if plan.test.name == "ks":
@@ -120,7 +114,7 @@ def _numeric(plan: NumericPlan, engine: Engine, options: CheckOptions, charts: b
     return numeric_result(plan, summary, options, outcome)
 
 
-def numeric_result(plan: NumericPlan, summary: NumericSummary, options: CheckOptions,
+def numeric_result(plan: FeatureTest, summary: NumericSummary, options: CheckOptions,
                    outcome: TestOutcome | None = None) -> FeatureResult:
     """The feature's result from its summary; ``outcome`` of a test other than KS."""
     from pytest_drift.stats.effects import js_distance, psi
@@ -151,7 +145,7 @@ def numeric_result(plan: NumericPlan, summary: NumericSummary, options: CheckOpt
     )
 
 
-def categorical_result(plan: CategoricalPlan, left: CategoryCounts, right: CategoryCounts,
+def categorical_result(plan: FeatureTest, left: CategoryCounts, right: CategoryCounts,
                        options: CheckOptions, charts: bool) -> FeatureResult | str:
     """Test the counts; a string is the reason the feature is skipped."""
     from pytest_drift.engines.memory import bars_chart, category_table
@@ -226,13 +220,13 @@ def evaluate_features(features: Sequence[str], engine: Engine, options: CheckOpt
             progress(done, len(features))
 
     results: dict[str, FeatureResult | str | None] = dict.fromkeys(features)
-    to_reduce: list[NumericPlan | CategoricalPlan] = []
+    to_reduce: list[FeatureTest] = []
     for feature in features:
         planned = plan_feature(feature, engine, options, names, registry)
         if isinstance(planned, str):
             results[feature] = planned
             advance()
-        elif isinstance(planned, NumericPlan) and planned.test.name != "ks":
+        elif planned.kind == "numeric" and planned.test.name != "ks":
             results[feature] = _numeric(planned, engine, options, charts)
             advance()
         else:
@@ -244,22 +238,22 @@ def evaluate_features(features: Sequence[str], engine: Engine, options: CheckOpt
     if values < minimum or not engine.forkable:
         workers = 1
     # Costliest first, so the last feature to finish is a short one.
-    to_reduce.sort(key=lambda plan: -(2 if isinstance(plan, CategoricalPlan)
+    to_reduce.sort(key=lambda plan: -(2 if plan.kind == "categorical"
                                       else engine.weight(plan.feature)))
 
     def reduce(index: int) -> NumericSummary | str | tuple[CategoryCounts, CategoryCounts]:
         plan = to_reduce[index]
-        if isinstance(plan, CategoricalPlan):
+        if plan.kind == "categorical":
             return engine.categories(plan.feature)
         return engine.summarize(plan.feature, options, charts, defer_costly=workers > 1)
 
     from pytest_drift.stats.ks import ks_test, p_value_cost
 
-    waiting: list[tuple[NumericPlan, NumericSummary]] = []
+    waiting: list[tuple[FeatureTest, NumericSummary]] = []
     with Workers(min(workers, len(to_reduce)), reduce) as pool:
         for index, summary in pool.indexed(len(to_reduce)):
             plan = to_reduce[index]
-            if isinstance(plan, CategoricalPlan):
+            if plan.kind == "categorical":
                 left, right = summary
                 results[plan.feature] = categorical_result(plan, left, right, options, charts)
             elif isinstance(summary, str):

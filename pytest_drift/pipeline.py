@@ -22,7 +22,7 @@ from pytest_drift.errors import DriftError, DriftUsageError
 from pytest_drift.models import ERROR, DriftReport
 from pytest_drift.options import CheckOptions
 from pytest_drift.planning import (
-    FeaturePlan,
+    CheckPlan,
     checked_columns,
     columns_to_read,
     describe_source,
@@ -116,8 +116,8 @@ def _load_contexts(options: CheckOptions, base_dir: Path | None, api_log: bool |
     return contexts
 
 
-def _confirmed_plan(options: CheckOptions, plan: FeaturePlan | None,
-                    peeked: dict[str, list[str] | None], sides: dict[str, Side]) -> FeaturePlan:
+def _confirmed_plan(options: CheckOptions, plan: CheckPlan | None,
+                    peeked: dict[str, list[str] | None], sides: dict[str, Side]) -> CheckPlan:
     """The plan, made from the opened datasets' columns when they could not be peeked at.
 
     Names are checked against every column of a dataset, not only the ones read.

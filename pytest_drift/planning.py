@@ -17,7 +17,7 @@ NAMING_OPTIONS = ("features", "categorical", "exclude", "tests", "waive")
 
 
 @dataclass(frozen=True)
-class FeaturePlan:
+class CheckPlan:
     """The features a check tests, in order, and those skipped before loading (reasons)."""
 
     tested: list[str]
@@ -40,7 +40,7 @@ def files_text(files: Sequence[str]) -> str:
 
 
 def plan_features(options: CheckOptions, baseline_columns: Sequence[str],
-                  candidate_columns: Sequence[str]) -> FeaturePlan:
+                  candidate_columns: Sequence[str]) -> CheckPlan:
     """Choose the features to test and list the ones skipped before loading, with reasons.
 
     A name that is no column of either dataset is a usage error that names both datasets.
@@ -59,7 +59,7 @@ def plan_features(options: CheckOptions, baseline_columns: Sequence[str],
                             datasets)
     wanted = list(options.features) if options.features is not None else everywhere
     excluded = set(options.exclude)
-    plan = FeaturePlan([])
+    plan = CheckPlan([])
     for feature in wanted:
         if feature in excluded:
             continue
@@ -72,7 +72,7 @@ def plan_features(options: CheckOptions, baseline_columns: Sequence[str],
     return plan
 
 
-def columns_to_read(options: CheckOptions, plan: FeaturePlan | None) -> list[str] | None:
+def columns_to_read(options: CheckOptions, plan: CheckPlan | None) -> list[str] | None:
     """The columns both datasets must provide, when they are known before loading."""
     if plan is not None:
         return plan.tested
