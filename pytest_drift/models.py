@@ -104,25 +104,27 @@ class FeatureResult:
         if self.test == "chi2":
             entry["chi2_statistic"] = self.statistic
             entry["dof"] = self.dof
-        entry.update(
-            p_value=self.p_value,
-            adjusted_p_value=self.adjusted_p_value,
-            drift_detected=self.drift_detected,
-            decided_by=self.decided_by,
-            train_mean=self.train_mean,
-            prod_mean=self.prod_mean,
-            train_n=self.train_n,
-            prod_n=self.prod_n,
-            train_missing=self.train_missing,
-            prod_missing=self.prod_missing,
-            train_infinite=self.train_infinite,
-            prod_infinite=self.prod_infinite,
-            train_missing_share=self.train_missing_share,
-            prod_missing_share=self.prod_missing_share,
-            missing_p_value=self.missing_p_value,
-            missing_drift=self.missing_drift,
-            effect=self.effect,
-        )
+        # The report keeps analyze_drift.py's train_*/prod_* keys (baseline/candidate in
+        # code): reports and dashboards written against it still read every field.
+        entry.update({
+            "p_value": self.p_value,
+            "adjusted_p_value": self.adjusted_p_value,
+            "drift_detected": self.drift_detected,
+            "decided_by": self.decided_by,
+            "train_mean": self.train_mean,
+            "prod_mean": self.prod_mean,
+            "train_n": self.train_n,
+            "prod_n": self.prod_n,
+            "train_missing": self.train_missing,
+            "prod_missing": self.prod_missing,
+            "train_infinite": self.train_infinite,
+            "prod_infinite": self.prod_infinite,
+            "train_missing_share": self.train_missing_share,
+            "prod_missing_share": self.prod_missing_share,
+            "missing_p_value": self.missing_p_value,
+            "missing_drift": self.missing_drift,
+            "effect": self.effect,
+        })
         if self.kind == "numeric":
             entry.update(statistic_location=self.statistic_location,
                          wasserstein=self.wasserstein,
