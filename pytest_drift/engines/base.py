@@ -123,6 +123,19 @@ def empty_side(train_n: int, train_infinite: int, prod_n: int, prod_infinite: in
     return None
 
 
+def engine_module(module: str, engine: str, needs: str, install: str, origin: str) -> Any:
+    """The module an engine runs on, or a usage error that says how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise DriftUsageError(
+            "engine", engine, origin,
+            f"the {engine} engine needs {needs}, which is not installed: {install}",
+        ) from None
+
+
 def memory_only_test(engine: str, feature: str, options: CheckOptions) -> DriftUsageError:
     """The usage error of a numeric test other than KS on an engine that keeps the values
     where they are: such tests need every value in memory."""

@@ -21,10 +21,11 @@ from pytest_drift.engines.base import (
     InPlaceEngine,
     NumericSummary,
     empty_side,
+    engine_module,
     numeric_summary,
     too_few,
 )
-from pytest_drift.errors import DriftInputError, DriftUsageError
+from pytest_drift.errors import DriftInputError
 
 if TYPE_CHECKING:
     from pytest_drift.columns import CategoryCounts, KindInfo
@@ -48,14 +49,7 @@ def default_memory_limit() -> int:
 
 def require_duckdb(origin: str) -> Any:
     """The ``duckdb`` module, or a usage error that says how to install it."""
-    try:
-        import duckdb
-    except ImportError:
-        raise DriftUsageError(
-            "engine", "duckdb", origin,
-            f"the duckdb engine needs DuckDB, which is not installed: {INSTALL}",
-        ) from None
-    return duckdb
+    return engine_module("duckdb", "duckdb", "DuckDB", INSTALL, origin)
 
 
 @dataclass(frozen=True)

@@ -188,13 +188,18 @@ def quantiles(values: npt.NDArray[Any], cumulative: npt.NDArray[Any],
               probabilities: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """``numpy.quantile`` (linear method) of the sample with ``cumulative[i]`` values at or
     below ``values[i]``, in float64, without materialising the sample."""
+    return _at_ranks(values, cumulative, quantile_ranks(int(cumulative[-1]), probabilities))
+
+
+def _at_ranks(values: npt.NDArray[Any], cumulative: npt.NDArray[Any],
+              ranks: tuple[Any, Any, Any]) -> npt.NDArray[Any]:
+    """The quantiles at ``ranks`` (:func:`quantile_ranks`) of the sample with
+    ``cumulative[i]`` values at or below ``values[i]``."""
     import numpy as np
 
-    floats = values.astype(np.float64)
-    low_rank, high_rank, t = quantile_ranks(int(cumulative[-1]), probabilities)
-    low = floats[np.searchsorted(cumulative, low_rank, side="right")]
-    high = floats[np.searchsorted(cumulative, high_rank, side="right")]
-    return interpolate(low, high, t)
+    low = values[np.searchsorted(cumulative, ranks[0], side="right")]
+    high = values[np.searchsorted(cumulative, ranks[1], side="right")]
+    return interpolate(low, high, ranks[2])
 
 
 def decile_ranks(n: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
@@ -218,8 +223,7 @@ def edges_at(low: Any, high: Any, ranks: tuple[Any, Any, Any]) -> npt.NDArray[An
     """The distinct quantiles from the order statistics at ``ranks`` (low and high)."""
     import numpy as np
 
-    return np.unique(interpolate(np.array(low, dtype=np.float64),
-                                 np.array(high, dtype=np.float64), ranks[2]))
+    return np.unique(interpolate(low, high, ranks[2]))
 
 
 def chart_grid(quantiles_of_pooled: npt.NDArray[Any], gap_at: Any) -> npt.NDArray[Any]:
@@ -231,13 +235,11 @@ def chart_grid(quantiles_of_pooled: npt.NDArray[Any], gap_at: Any) -> npt.NDArra
 
 def sample_quantiles(values: npt.NDArray[Any], cumulative: npt.NDArray[Any],
                      ranks: tuple[Any, Any, Any]) -> npt.NDArray[Any]:
-    """:func:`edges_at` for the sample with ``cumulative[i]`` values at or below
-    ``values[i]`` (a step table whose steps at these ranks are exact)."""
+    """The distinct quantiles at ``ranks`` of the sample with ``cumulative[i]`` values at
+    or below ``values[i]`` (a step table whose steps at these ranks are exact)."""
     import numpy as np
 
-    low = values[np.searchsorted(cumulative, ranks[0], side="right")]
-    high = values[np.searchsorted(cumulative, ranks[1], side="right")]
-    return edges_at(low, high, ranks)
+    return np.unique(_at_ranks(values, cumulative, ranks))
 
 
 def _counts_below(values: npt.NDArray[Any], cumulative: npt.NDArray[Any],
