@@ -175,9 +175,7 @@ class CellCounts:
         other cells' counts: bins included, and the chart's grid with ``charts``."""
         import numpy as np
 
-        from pytest_drift.engines.memory import merge_sorted
-
-        local = merge_sorted(train, prod)
+        local = steps.merge_sorted(train, prod)
         at = self.cells.of(local.values)
         below = []
         for counts, before, local_below in ((self.train, self.train_before, local.train_below),

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pytest_drift.engines import duckdb_numeric
 from pytest_drift.engines import duckdb_sql as sql
 from pytest_drift.engines.base import (
     InPlaceEngine,
@@ -204,8 +205,6 @@ class DuckDBEngine(InPlaceEngine):
 
     def summarize(self, feature: str, options: CheckOptions, charts: bool,
                   defer_costly: bool = False) -> NumericSummary | str:
-        from pytest_drift.engines import duckdb_numeric
-
         finite = {role: self.finite(role, feature) for role in self.sides}
         train, prod = (self._side_counts(role, feature) for role in ("baseline", "candidate"))
         reason = (empty_side(train.n, train.infinite, prod.n, prod.infinite)
@@ -232,8 +231,7 @@ class DuckDBEngine(InPlaceEngine):
 
     def _reduce(self, feature: str, pooled: str, n1: int, n2: int, charts: bool
                 ) -> Reduction:
-        from pytest_drift.engines import duckdb_numeric
-
+        """The feature's reduction (:func:`duckdb_numeric.reduce`)."""
         return duckdb_numeric.reduce(self, feature, pooled, n1, n2, charts)
 
     def _side_counts(self, role: str, feature: str) -> _SideCounts:
@@ -275,6 +273,9 @@ class DuckDBEngine(InPlaceEngine):
 
 @dataclass(frozen=True)
 class _SideCounts:
+    """One side's counts of a numeric column: finite values, missing (null or NaN), ±inf,
+    non-null, and the finite values' mean."""
+
     n: int
     missing: int
     infinite: int

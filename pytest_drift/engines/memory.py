@@ -1,6 +1,7 @@
 """In-memory reduction of features to sufficient statistics, with numpy: a numeric
-feature to its step table (:mod:`pytest_drift.engines.steps`), a categorical one to its
-table of counts."""
+feature to its step table (:mod:`pytest_drift.engines.steps`) or, for many floats, to
+counts per cell (:mod:`pytest_drift.engines.cells`); a categorical one to its table of
+counts."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pytest_drift.engines.steps import CHART_POINTS, Bins, Reduction, StepTable
 from pytest_drift.stats.ks import KsGap
 
 __all__ = ["CHART_POINTS", "Bins", "CategoryTable", "Reduction", "StepTable",
-           "bars_chart", "category_table", "ecdf_chart", "ks_gap", "merge_sorted",
+           "bars_chart", "category_table", "ecdf_chart", "ks_gap",
            "numeric_bins", "numeric_statistics", "step_table", "wasserstein"]
 
 if TYPE_CHECKING:
@@ -120,24 +121,7 @@ def _count_integers(train: npt.NDArray[Any], prod: npt.NDArray[Any], scale: floa
 def _by_sorting(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
     import numpy as np
 
-    return merge_sorted(np.sort(train), np.sort(prod))
-
-
-def merge_sorted(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
-    """The step table of two sorted samples."""
-    import numpy as np
-
-    pooled = np.concatenate((train, prod))
-    order = np.argsort(pooled, kind="stable")  # a merge of two sorted runs: linear
-    merged = pooled[order]
-    del pooled
-    last = np.empty(merged.size, dtype=bool)
-    np.not_equal(merged[1:], merged[:-1], out=last[:-1])
-    last[-1] = True
-    ends = np.flatnonzero(last)
-    train_below = np.cumsum(order < train.size)[ends]
-    del order
-    return StepTable(merged[ends], train_below, ends + 1 - train_below)
+    return steps.merge_sorted(np.sort(train), np.sort(prod))
 
 
 #: From this many values (both sides) on, continuous floats are counted in cells

@@ -5,8 +5,12 @@ often each occurs on each side. Both empirical CDFs are step functions that move
 those values, so the table holds everything the numeric statistics need: the KS gap and its
 location, the Wasserstein distance, the baseline's quantiles (for the PSI bins) and the
 chart. An engine's only numeric job is to produce the table (``memory`` by counting or
-sorting with numpy; a database by ``GROUP BY value``); the arithmetic below is the same for
-all of them, and reproduces scipy's and numpy's own expressions so results stay identical.
+sorting with numpy; a database by ``GROUP BY value``; both, for many floats, by cells:
+:mod:`pytest_drift.engines.cells`); the arithmetic below is the same for all of them, and
+reproduces scipy's and numpy's own expressions so results stay identical. scipy's rule for
+which gap wins and where it lies (:func:`negative_wins`, :func:`_first`), the order
+statistics of the deciles and of the chart's grid, the bins and the chart object are
+written here once; a reduced feature is a :class:`Reduction`.
 """
 
 from __future__ import annotations
@@ -58,6 +62,23 @@ class StepTable:
 
         before = np.where(at > 0, self.train_below[np.maximum(at - 1, 0)], 0)
         return self.train_below[at] > before  # type: ignore[no-any-return]
+
+
+def merge_sorted(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
+    """The step table of two sorted samples."""
+    import numpy as np
+
+    pooled = np.concatenate((train, prod))
+    order = np.argsort(pooled, kind="stable")  # a merge of two sorted runs: linear
+    merged = pooled[order]
+    del pooled
+    last = np.empty(merged.size, dtype=bool)
+    np.not_equal(merged[1:], merged[:-1], out=last[:-1])
+    last[-1] = True
+    ends = np.flatnonzero(last)
+    train_below = np.cumsum(order < train.size)[ends]
+    del order
+    return StepTable(merged[ends], train_below, ends + 1 - train_below)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""The bucketed reduction of continuous floats against scipy: KS statistic, p-value and
-location, Wasserstein distance and the decile bins, on random, shifted, tied, offset and
-outlier-ridden samples, with buckets from one to two hundred values wide."""
+"""The memory engine's reduction of continuous floats in cells (buckets of equal width,
+:mod:`pytest_drift.engines.cells`) against scipy: KS statistic, p-value and location,
+Wasserstein distance and the decile bins, on random, shifted, tied, offset and
+outlier-ridden samples, with cells from one to two hundred values wide."""
 
 from __future__ import annotations
 
