@@ -15,7 +15,7 @@ from pytest_drift.stats.ks import KsGap, KsResult
 
 if TYPE_CHECKING:
     from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
-    from pytest_drift.engines.steps import Bins
+    from pytest_drift.engines.steps import Bins, Reduction
     from pytest_drift.options import CheckOptions
 
 
@@ -36,6 +36,40 @@ class NumericSummary:
     bins: Bins
     min_detectable_ks: float
     chart: dict[str, Any] | None
+
+
+class Side(Protocol):
+    """What a numeric feature's summary reports of one side besides its reduction."""
+
+    @property
+    def missing(self) -> int: ...
+
+    @property
+    def infinite(self) -> int: ...
+
+    @property
+    def mean(self) -> float: ...
+
+
+def numeric_summary(reduction: Reduction, bins: Bins, chart: dict[str, Any] | None,
+                    train: Side, prod: Side, alpha: float, defer_costly: bool = False
+                    ) -> NumericSummary:
+    """The summary of a reduced numeric feature; with ``defer_costly`` a slow p-value is
+    left out (``ks`` None)."""
+    from pytest_drift.stats.effects import min_detectable_ks
+    from pytest_drift.stats.ks import ks_test, p_value_cost
+
+    gap = reduction.gap
+    costly = defer_costly and p_value_cost(gap) > 1
+    return NumericSummary(
+        gap=gap, ks=None if costly else ks_test(gap),
+        train_missing=train.missing, prod_missing=prod.missing,
+        train_infinite=train.infinite, prod_infinite=prod.infinite,
+        train_mean=train.mean, prod_mean=prod.mean,
+        wasserstein=reduction.wasserstein, bins=bins,
+        min_detectable_ks=min_detectable_ks(gap.n_train, gap.n_prod, alpha),
+        chart=chart,
+    )
 
 
 class Engine(Protocol):
@@ -84,6 +118,19 @@ def empty_side(train_n: int, train_infinite: int, prod_n: int, prod_infinite: in
         if n == 0:
             return f"entirely {'±inf' if infinite else 'missing'} in {side}"
     return None
+
+
+def engine_module(module: str, engine: str, needs: str, install: str, origin: str) -> Any:
+    """The module an engine runs on, or a usage error that says how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise DriftUsageError(
+            "engine", engine, origin,
+            f"the {engine} engine needs {needs}, which is not installed: {install}",
+        ) from None
 
 
 def memory_only_test(engine: str, feature: str, options: CheckOptions) -> DriftUsageError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytest_drift.engines.base import NumericSummary, empty_side, too_few
+from pytest_drift.engines.base import NumericSummary, empty_side, numeric_summary, too_few
 
 if TYPE_CHECKING:
     from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
@@ -64,18 +64,8 @@ def summarize_columns(left: NumericColumn, right: NumericColumn, alpha: float, c
                       defer_costly: bool = False) -> NumericSummary:
     """The summary of two columns of values."""
     from pytest_drift.engines.memory import numeric_statistics
-    from pytest_drift.stats.effects import min_detectable_ks
-    from pytest_drift.stats.ks import ks_test, p_value_cost
 
-    statistics = numeric_statistics(left.values, right.values, charts=charts)
-    gap = statistics.gap
-    costly = defer_costly and p_value_cost(gap) > 1
-    return NumericSummary(
-        gap=gap, ks=None if costly else ks_test(gap),
-        train_missing=left.missing, prod_missing=right.missing,
-        train_infinite=left.infinite, prod_infinite=right.infinite,
-        train_mean=left.mean, prod_mean=right.mean,
-        wasserstein=statistics.wasserstein, bins=statistics.bins,
-        min_detectable_ks=min_detectable_ks(gap.n_train, gap.n_prod, alpha),
-        chart=statistics.chart,
-    )
+    reduction = numeric_statistics(left.values, right.values, charts=charts)
+    assert reduction.bins is not None  # the memory engine always counts them
+    return numeric_summary(reduction, reduction.bins, reduction.chart, left, right, alpha,
+                           defer_costly)

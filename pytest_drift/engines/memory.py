@@ -1,6 +1,7 @@
 """In-memory reduction of features to sufficient statistics, with numpy: a numeric
-feature to its step table (:mod:`pytest_drift.engines.steps`), a categorical one to its
-table of counts."""
+feature to its step table (:mod:`pytest_drift.engines.steps`) or, for many floats, to
+counts per cell (:mod:`pytest_drift.engines.cells`); a categorical one to its table of
+counts."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_drift.engines import steps
-from pytest_drift.engines.steps import CHART_POINTS, Bins, StepTable
+from pytest_drift.engines.steps import CHART_POINTS, Bins, Reduction, StepTable
 from pytest_drift.stats.ks import KsGap
 
-__all__ = ["CHART_POINTS", "Bins", "CategoryTable", "NumericStatistics", "StepTable",
-           "bars_chart", "category_table", "ecdf_chart", "ks_gap", "merge_sorted",
+__all__ = ["CHART_POINTS", "Bins", "CategoryTable", "Reduction", "StepTable",
+           "bars_chart", "category_table", "ecdf_chart", "ks_gap",
            "numeric_bins", "numeric_statistics", "step_table", "wasserstein"]
 
 if TYPE_CHECKING:
@@ -120,59 +121,70 @@ def _count_integers(train: npt.NDArray[Any], prod: npt.NDArray[Any], scale: floa
 def _by_sorting(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
     import numpy as np
 
-    return merge_sorted(np.sort(train), np.sort(prod))
+    return steps.merge_sorted(np.sort(train), np.sort(prod))
 
 
-def merge_sorted(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
-    """The step table of two sorted samples."""
-    import numpy as np
-
-    pooled = np.concatenate((train, prod))
-    order = np.argsort(pooled, kind="stable")  # a merge of two sorted runs: linear
-    merged = pooled[order]
-    del pooled
-    last = np.empty(merged.size, dtype=bool)
-    np.not_equal(merged[1:], merged[:-1], out=last[:-1])
-    last[-1] = True
-    ends = np.flatnonzero(last)
-    train_below = np.cumsum(order < train.size)[ends]
-    del order
-    return StepTable(merged[ends], train_below, ends + 1 - train_below)
-
-
-#: From this many values (both sides) on, continuous floats are bucketed rather than sorted.
-BUCKETED_MIN_VALUES = 100_000
-
-
-@dataclass(frozen=True)
-class NumericStatistics:
-    """What a numeric feature's result needs from its values (besides means and counts)."""
-
-    gap: KsGap
-    wasserstein: float
-    bins: Bins
-    chart: dict[str, Any] | None
+#: From this many values (both sides) on, continuous floats are counted in cells
+#: (:mod:`pytest_drift.engines.cells`) rather than sorted.
+CELLED_MIN_VALUES = 100_000
+#: About this many values per cell, and from MIN_CELLS to MAX_CELLS cells.
+VALUES_PER_CELL = 8
+MIN_CELLS = 1024
+MAX_CELLS = 1 << 18
+#: Give up (and sort) when the cells to sort hold more than this share of the values.
+MAX_SORTED_SHARE = 0.25
 
 
 def numeric_statistics(train: npt.NDArray[Any], prod: npt.NDArray[Any], *,
-                       charts: bool = False) -> NumericStatistics:
+                       charts: bool = False) -> Reduction:
     """KS gap, Wasserstein distance, PSI bins and (with ``charts``) the ECDF chart of two
-    non-empty samples of finite numbers, by the cheapest exact route: counting, bucketing
-    (:mod:`pytest_drift.engines.buckets`) or sorting."""
+    non-empty samples of finite numbers, by the cheapest exact route: counting, cells
+    (:func:`by_cells`) or sorting."""
     train, prod = _common_type(train, prod)
     table = _by_counting(train, prod) if train.dtype != object else None
     if (table is None and not charts and train.dtype.kind == "f"
-            and train.size + prod.size >= BUCKETED_MIN_VALUES):
-        from pytest_drift.engines import buckets
-
-        reduced = buckets.reduce(train, prod)
+            and train.size + prod.size >= CELLED_MIN_VALUES):
+        reduced = by_cells(train, prod)
         if reduced is not None:
-            return NumericStatistics(reduced.gap, reduced.wasserstein, reduced.bins, None)
+            return reduced
     if table is None:
         table = _by_sorting(train, prod)
     gap = steps.ks_gap(table)
-    return NumericStatistics(gap, steps.wasserstein(table), steps.numeric_bins(table),
-                             steps.ecdf_chart(table, gap.location) if charts else None)
+    bins = steps.numeric_bins(table)
+    return Reduction(gap, steps.wasserstein(table), _array(bins.edges), None, bins,
+                     steps.ecdf_chart(table, gap.location) if charts else None)
+
+
+def _array(edges: tuple[float, ...]) -> npt.NDArray[Any]:
+    import numpy as np
+
+    return np.array(edges, dtype=np.float64)
+
+
+def by_cells(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> Reduction | None:
+    """KS gap, Wasserstein distance and PSI bins of two float samples of finite values from
+    cells over their range, equal to those of the full step table; None when the cells do
+    not spread the values enough to pay."""
+    import numpy as np
+
+    from pytest_drift.engines.cells import CellCounts, Cells, exact_in_int64
+
+    n1, n2 = train.size, prod.size
+    if not exact_in_int64(n1, n2):
+        return None
+    low = min(float(train.min()), float(prod.min()))
+    high = max(float(train.max()), float(prod.max()))
+    cells = Cells.cut(low, high, n1 + n2, VALUES_PER_CELL, MIN_CELLS, MAX_CELLS)
+    if cells is None:
+        return None
+    train_at, prod_at = cells.of(train), cells.of(prod)
+    counts = CellCounts(cells, cells.count_values(train, train_at),
+                        cells.count_values(prod, prod_at))
+    to_sort = counts.to_sort(charts=False)
+    if sum(counts.sorted_values(to_sort)) > MAX_SORTED_SHARE * (n1 + n2):
+        return None
+    return counts.reduce(np.sort(train[to_sort[train_at]]), np.sort(prod[to_sort[prod_at]]),
+                         to_sort, charts=False)
 
 
 def ks_gap(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> KsGap:

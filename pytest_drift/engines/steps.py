@@ -5,8 +5,12 @@ often each occurs on each side. Both empirical CDFs are step functions that move
 those values, so the table holds everything the numeric statistics need: the KS gap and its
 location, the Wasserstein distance, the baseline's quantiles (for the PSI bins) and the
 chart. An engine's only numeric job is to produce the table (``memory`` by counting or
-sorting with numpy; a database by ``GROUP BY value``); the arithmetic below is the same for
-all of them, and reproduces scipy's and numpy's own expressions so results stay identical.
+sorting with numpy; a database by ``GROUP BY value``; both, for many floats, by cells:
+:mod:`pytest_drift.engines.cells`); the arithmetic below is the same for all of them, and
+reproduces scipy's and numpy's own expressions so results stay identical. scipy's rule for
+which gap wins and where it lies (:func:`negative_wins`, :func:`_first`), the order
+statistics of the deciles and of the chart's grid, the bins and the chart object are
+written here once; a reduced feature is a :class:`Reduction`.
 """
 
 from __future__ import annotations
@@ -60,6 +64,23 @@ class StepTable:
         return self.train_below[at] > before  # type: ignore[no-any-return]
 
 
+def merge_sorted(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
+    """The step table of two sorted samples."""
+    import numpy as np
+
+    pooled = np.concatenate((train, prod))
+    order = np.argsort(pooled, kind="stable")  # a merge of two sorted runs: linear
+    merged = pooled[order]
+    del pooled
+    last = np.empty(merged.size, dtype=bool)
+    np.not_equal(merged[1:], merged[:-1], out=last[:-1])
+    last[-1] = True
+    ends = np.flatnonzero(last)
+    train_below = np.cumsum(order < train.size)[ends]
+    del order
+    return StepTable(merged[ends], train_below, ends + 1 - train_below)
+
+
 @dataclass(frozen=True)
 class Bins:
     """Counts per bin of both sides, bins cut at the baseline's quantiles."""
@@ -68,12 +89,50 @@ class Bins:
     train_counts: tuple[int, ...]
     prod_counts: tuple[int, ...]
 
+    @classmethod
+    def from_below(cls, edges: npt.NDArray[Any], train_below: npt.NDArray[Any],
+                   prod_below: npt.NDArray[Any], n_train: int, n_prod: int) -> Bins:
+        """The bins from how many values of each side are ``< edge``, edge by edge."""
+        import numpy as np
+
+        counts = []
+        for below, n in ((train_below, n_train), (prod_below, n_prod)):
+            bounds = np.concatenate(([0], below, [n]))
+            counts.append(tuple(int(c) for c in np.diff(bounds)))
+        return cls(tuple(float(e) for e in edges), counts[0], counts[1])
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """A numeric feature's statistics as an engine's reduction finds them: the KS gap, the
+    Wasserstein distance, the baseline's decile edges and (with charts) the chart's grid;
+    the bins and the chart when the reduction could count them itself (else the engine
+    counts both sides at ``edges`` and ``grid``)."""
+
+    gap: KsGap
+    wasserstein: float
+    edges: npt.NDArray[Any]
+    grid: npt.NDArray[Any] | None
+    bins: Bins | None = None
+    chart: dict[str, Any] | None = None
+
 
 def plain_number(value: Any) -> float | int | Decimal:
     """A numpy scalar as Python's int or float; a Decimal stays exact."""
     if hasattr(value, "item"):
         value = value.item()
     return value if isinstance(value, (int, Decimal)) else float(value)
+
+
+def negative_wins(largest: float, smallest: float) -> bool:
+    """Whether the KS statistic is the negative gap: scipy takes the positive one on a
+    tie (``ks_2samp`` clips the negative gap to [0, 1] and keeps the positive unless the
+    negative is strictly larger). Of the values attaining the winner, scipy's location is
+    the smallest the baseline has, else the smallest (:func:`_first`); the DuckDB engine's
+    SQL orders its ``arg_min`` keys by that rule."""
+    import numpy as np
+
+    return float(np.clip(-smallest, 0.0, 1.0)) > largest
 
 
 def _first(steps: StepTable, attains: npt.NDArray[Any]) -> int:
@@ -95,13 +154,10 @@ def ks_gap(steps: StepTable) -> KsGap:
     floats. The positive gap wins a tie, and the location is the first pooled value that
     attains the winning gap.
     """
-    import numpy as np
-
     n1, n2 = steps.n_train, steps.n_prod
     gaps = steps.train_below / n1 - steps.prod_below / n2
     largest, smallest = gaps.max(), gaps.min()
-    negative = float(np.clip(-smallest, 0.0, 1.0))
-    at = _first(steps, gaps == (smallest if negative > largest else largest))
+    at = _first(steps, gaps == (smallest if negative_wins(largest, smallest) else largest))
     return KsGap(n1, n2, int(steps.train_below[at]), int(steps.prod_below[at]),
                  plain_number(steps.values[at]))
 
@@ -153,13 +209,58 @@ def quantiles(values: npt.NDArray[Any], cumulative: npt.NDArray[Any],
               probabilities: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """``numpy.quantile`` (linear method) of the sample with ``cumulative[i]`` values at or
     below ``values[i]``, in float64, without materialising the sample."""
+    return _at_ranks(values, cumulative, quantile_ranks(int(cumulative[-1]), probabilities))
+
+
+def _at_ranks(values: npt.NDArray[Any], cumulative: npt.NDArray[Any],
+              ranks: tuple[Any, Any, Any]) -> npt.NDArray[Any]:
+    """The quantiles at ``ranks`` (:func:`quantile_ranks`) of the sample with
+    ``cumulative[i]`` values at or below ``values[i]``."""
     import numpy as np
 
-    floats = values.astype(np.float64)
-    low_rank, high_rank, t = quantile_ranks(int(cumulative[-1]), probabilities)
-    low = floats[np.searchsorted(cumulative, low_rank, side="right")]
-    high = floats[np.searchsorted(cumulative, high_rank, side="right")]
-    return interpolate(low, high, t)
+    low = values[np.searchsorted(cumulative, ranks[0], side="right")]
+    high = values[np.searchsorted(cumulative, ranks[1], side="right")]
+    return interpolate(low, high, ranks[2])
+
+
+def decile_ranks(n: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
+    """:func:`quantile_ranks` of the PSI bins' edges (the deciles) of ``n`` values."""
+    import numpy as np
+
+    from pytest_drift.stats.effects import PSI_BINS
+
+    return quantile_ranks(n, np.arange(1, PSI_BINS) / PSI_BINS)  # exact tenths
+
+
+def grid_ranks(n: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
+    """:func:`quantile_ranks` of the chart's grid (``CHART_POINTS - 1`` quantiles) of
+    ``n`` pooled values."""
+    import numpy as np
+
+    return quantile_ranks(n, np.linspace(0.0, 1.0, CHART_POINTS - 1))
+
+
+def edges_at(low: Any, high: Any, ranks: tuple[Any, Any, Any]) -> npt.NDArray[Any]:
+    """The distinct quantiles from the order statistics at ``ranks`` (low and high)."""
+    import numpy as np
+
+    return np.unique(interpolate(low, high, ranks[2]))
+
+
+def chart_grid(quantiles_of_pooled: npt.NDArray[Any], gap_at: Any) -> npt.NDArray[Any]:
+    """The chart's grid: the pooled sample's quantiles and the location of the gap."""
+    import numpy as np
+
+    return np.unique(np.append(quantiles_of_pooled, float(gap_at)))
+
+
+def sample_quantiles(values: npt.NDArray[Any], cumulative: npt.NDArray[Any],
+                     ranks: tuple[Any, Any, Any]) -> npt.NDArray[Any]:
+    """The distinct quantiles at ``ranks`` of the sample with ``cumulative[i]`` values at
+    or below ``values[i]`` (a step table whose steps at these ranks are exact)."""
+    import numpy as np
+
+    return np.unique(_at_ranks(values, cumulative, ranks))
 
 
 def _counts_below(values: npt.NDArray[Any], cumulative: npt.NDArray[Any],
@@ -177,17 +278,18 @@ def numeric_bins(steps: StepTable) -> Bins:
     counts in the upper bin. The edges are ``numpy.quantile`` of the baseline in float64."""
     import numpy as np
 
-    from pytest_drift.stats.effects import PSI_BINS
-
-    probabilities = np.arange(1, PSI_BINS) / PSI_BINS  # exact tenths
-    edges = np.unique(quantiles(steps.values, steps.train_below, probabilities))
     floats = steps.values.astype(np.float64)
-    counts = []
-    for cumulative in (steps.train_below, steps.prod_below):
-        below = _counts_below(floats, cumulative, edges)
-        bounds = np.concatenate(([0], below, [cumulative[-1]]))
-        counts.append(tuple(int(c) for c in np.diff(bounds)))
-    return Bins(tuple(float(e) for e in edges), counts[0], counts[1])
+    edges = sample_quantiles(floats, steps.train_below, decile_ranks(steps.n_train))
+    return Bins.from_below(edges, _counts_below(floats, steps.train_below, edges),
+                           _counts_below(floats, steps.prod_below, edges),
+                           steps.n_train, steps.n_prod)
+
+
+def ecdf(grid: npt.NDArray[Any], train_heights: list[float], prod_heights: list[float],
+         gap_at: Any) -> dict[str, Any]:
+    """The chart object of both ECDFs, their heights at the points of ``grid``."""
+    return {"kind": "ecdf", "x": grid.tolist(), "train": train_heights, "prod": prod_heights,
+            "gap_at": float(gap_at)}
 
 
 def ecdf_chart(steps: StepTable, gap_at: Any) -> dict[str, Any]:
@@ -196,13 +298,11 @@ def ecdf_chart(steps: StepTable, gap_at: Any) -> dict[str, Any]:
     import numpy as np
 
     floats = steps.values.astype(np.float64)
-    grid = np.unique(quantiles(steps.values, steps.train_below + steps.prod_below,
-                               np.linspace(0.0, 1.0, CHART_POINTS - 1)))
-    grid = np.unique(np.append(grid, float(gap_at)))
+    pooled = steps.train_below + steps.prod_below
+    grid = chart_grid(sample_quantiles(floats, pooled, grid_ranks(int(pooled[-1]))), gap_at)
     heights = []
     for below in (steps.train_below, steps.prod_below):
         cumulative = np.concatenate(([0], below))
         at_or_below = np.searchsorted(floats, grid, side="right")
         heights.append((cumulative[at_or_below] / cumulative[-1]).tolist())
-    return {"kind": "ecdf", "x": grid.tolist(), "train": heights[0], "prod": heights[1],
-            "gap_at": float(gap_at)}
+    return ecdf(grid, heights[0], heights[1], gap_at)

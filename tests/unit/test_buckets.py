@@ -1,6 +1,7 @@
-"""The bucketed reduction of continuous floats against scipy: KS statistic, p-value and
-location, Wasserstein distance and the decile bins, on random, shifted, tied, offset and
-outlier-ridden samples, with buckets from one to two hundred values wide."""
+"""The memory engine's reduction of continuous floats in cells (buckets of equal width,
+:mod:`pytest_drift.engines.cells`) against scipy: KS statistic, p-value and location,
+Wasserstein distance and the decile bins, on random, shifted, tied, offset and
+outlier-ridden samples, with cells from one to two hundred values wide."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from pytest_drift.engines import buckets, memory
+from pytest_drift.engines import memory
 from pytest_drift.stats.ks import ks_test
 from tests.unit.stats_support import close, decile_counts, quiet
 
@@ -41,10 +42,10 @@ def test_bucketed_statistics_equal_scipy(shape: str, n1: int, n2: int, shift: fl
     train, prod = sample(shape, n1, 0.0, rng), sample(shape, n2, shift, rng)
     # Small samples in narrow buckets go through what large ones do with the defaults.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(buckets, "VALUES_PER_BUCKET", width)
-        patch.setattr(buckets, "MAX_SORTED_SHARE", 1.0)
-        patch.setattr(buckets, "MIN_BUCKETS", 8)
-        reduced = buckets.reduce(train, prod)
+        patch.setattr(memory, "VALUES_PER_CELL", width)
+        patch.setattr(memory, "MAX_SORTED_SHARE", 1.0)
+        patch.setattr(memory, "MIN_CELLS", 8)
+        reduced = memory.by_cells(train, prod)
     assert reduced is not None
     expected = quiet(stats.ks_2samp, train, prod)
     ks = ks_test(reduced.gap)
@@ -62,8 +63,8 @@ def test_large_samples_take_the_bucketed_route_and_stay_exact(
     rng = np.random.default_rng(11)
     train, prod = rng.normal(0, 1, 300_000), rng.normal(0.004, 1, 200_000)
     calls: list[object] = []
-    reduce = buckets.reduce
-    monkeypatch.setattr(buckets, "reduce", lambda a, b: calls.append(1) or reduce(a, b))
+    reduce = memory.by_cells
+    monkeypatch.setattr(memory, "by_cells", lambda a, b: calls.append(1) or reduce(a, b))
     statistics = memory.numeric_statistics(train, prod)
     assert calls, "the bucketed route was not taken"
     expected = stats.ks_2samp(train, prod)
@@ -77,9 +78,9 @@ def test_charts_and_small_samples_are_sorted(monkeypatch: pytest.MonkeyPatch) ->
     def refuse(a: object, b: object) -> None:
         raise AssertionError("bucketed")
 
-    monkeypatch.setattr(buckets, "reduce", refuse)
+    monkeypatch.setattr(memory, "by_cells", refuse)
     rng = np.random.default_rng(12)
-    big = rng.normal(size=memory.BUCKETED_MIN_VALUES)
+    big = rng.normal(size=memory.CELLED_MIN_VALUES)
     assert memory.numeric_statistics(big, big + 0.1, charts=True).chart is not None
     small = rng.normal(size=1000)
     assert memory.numeric_statistics(small, small + 0.1).chart is None
@@ -91,7 +92,7 @@ def test_data_that_do_not_spread_fall_back_to_sorting() -> None:
     rng = np.random.default_rng(13)
     train = np.concatenate((np.full(50_000, 0.5), rng.normal(0, 1, 50_000)))
     prod = np.concatenate((np.full(50_000, 0.5) + 1e-12, rng.normal(0, 1, 50_000)))
-    assert buckets.reduce(train, prod) is None
+    assert memory.by_cells(train, prod) is None
     statistics = memory.numeric_statistics(train, prod)
     expected = stats.ks_2samp(train, prod)
     assert ks_test(statistics.gap).statistic == expected.statistic

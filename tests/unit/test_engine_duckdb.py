@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from pytest_drift import DriftInputError, DriftReport, DriftUsageError, compare
-from pytest_drift.engines import duckdb_engine
+from pytest_drift.engines import cells, duckdb_engine, duckdb_numeric
 from pytest_drift.options import Layer, resolve_check
 from tests.engine_support import (
     TOL,
@@ -245,7 +245,7 @@ def few_cells(count: int) -> Iterator[list[tuple[int, int]]]:
     many cell boundaries), never counted per value instead, never sorted whole. Yields the
     (sorted, present) cell counts of every feature reduced from cells."""
     reduced: list[tuple[int, int]] = []
-    original = duckdb_engine._CellCounts.reduce
+    original = cells.CellCounts.reduce
 
     def spy(self: Any, train: Any, prod: Any, to_sort: Any, charts: bool) -> Any:
         reduced.append((int(to_sort.sum()), int(self.present.sum())))
@@ -255,8 +255,8 @@ def few_cells(count: int) -> Iterator[list[tuple[int, int]]]:
         for name, value in (("CELLED_MIN_VALUES", 0), ("MIN_CELLS", count),
                             ("MAX_CELLS", count), ("CELL_RANGE_QUANTILE", 0.05),
                             ("MAX_SORTED_SHARE", 1.0), ("REPEATING_SHARE", 0.0)):
-            patch.setattr(duckdb_engine, name, value)
-        patch.setattr(duckdb_engine._CellCounts, "reduce", spy)
+            patch.setattr(duckdb_numeric, name, value)
+        patch.setattr(cells.CellCounts, "reduce", spy)
         yield reduced
 
 
@@ -308,7 +308,7 @@ def test_cells_that_spread_too_little_fall_back_to_one_sort(tmp_path: Path) -> N
     rng = np.random.default_rng(43)
     frames = [cell_columns(rng, 3000, shift) for shift in (0.0, 0.2)]
     with few_cells(16) as reduced, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(duckdb_engine, "MAX_SORTED_SHARE", 0.0)
+        patch.setattr(duckdb_numeric, "MAX_SORTED_SHARE", 0.0)
         both_engines(*frames)
     assert reduced == []
 
