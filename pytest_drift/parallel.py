@@ -22,6 +22,11 @@ Result = TypeVar("Result")
 #: The job of the current pool, inherited by its forked workers.
 _JOB: Callable[[int], Any] | None = None
 
+#: What the jobs import on first use (the KS p-value and the effect sizes), imported before
+#: forking so that the workers inherit it: each worker would otherwise import its own copy
+#: after the fork, most of a second of CPU for scipy.stats, and the parent then a third.
+WORKER_IMPORTS = ("scipy.stats",)
+
 
 def usable_cpus() -> int:
     """CPUs this process may run on (its affinity mask, where the OS has one)."""
@@ -63,9 +68,12 @@ class Workers:
     def __enter__(self) -> Workers:
         global _JOB
         if self.workers > 1 and can_fork():
+            import importlib
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
+            for module in WORKER_IMPORTS:
+                importlib.import_module(module)
             _JOB = self.job
             with warnings.catch_warnings():
                 # Python 3.12+ warns that forking a multi-threaded process (pyarrow's

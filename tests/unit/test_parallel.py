@@ -6,6 +6,8 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -113,6 +115,29 @@ def test_stopping_early_shuts_the_pool_down() -> None:
     assert value == index * index
     results.close()
     assert parallel._JOB is None
+
+
+#: In a fresh interpreter: whether scipy.stats is loaded before the pool, then in each job.
+FRESH_POOL = """
+import sys
+from pytest_drift import parallel
+
+def scipy_loaded(index):
+    return "scipy.stats" in sys.modules
+
+print("scipy.stats" in sys.modules)
+with parallel.Workers(2, scipy_loaded) as pool:
+    print(sorted(loaded for _, loaded in pool.indexed(4)))
+"""
+
+
+@forking
+def test_workers_inherit_scipy_stats_instead_of_each_importing_it() -> None:
+    """The jobs need scipy.stats (the KS p-value); imported after the fork, each worker of a
+    fresh process would spend most of a second of CPU on its own copy."""
+    result = subprocess.run([sys.executable, "-c", FRESH_POOL], capture_output=True,
+                            text=True, check=True, cwd=Path(parallel.__file__).parents[1])
+    assert result.stdout.split("\n")[:2] == ["False", "[True, True, True, True]"]
 
 
 # -- the parallel path gives the single-process results ---------------------------------------
