@@ -90,7 +90,7 @@ def child(baseline: str, candidate: str, engine: str, memory_limit: str | None) 
         "seconds": seconds, "startup": startup, "engine": report.engine,
         "features": {name: {"statistic": r.statistic, "p_value": r.p_value,
                             "location": float(r.statistic_location or 0.0),
-                            "train_n": r.train_n, "prod_n": r.prod_n,
+                            "train_n": r.baseline_n, "prod_n": r.candidate_n,
                             "wasserstein": r.wasserstein}
                      for name, r in report.details.items()},
     }))

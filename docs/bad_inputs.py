@@ -97,7 +97,7 @@ def run(case: Case) -> tuple[str, str, str]:
                     happened = f"check runs: {report.status}"
                     if report.skipped_features:
                         happened += ", skipped " + ", ".join(report.skipped_features)
-                    if any(d.train_infinite or d.prod_infinite
+                    if any(d.baseline_infinite or d.candidate_infinite
                            for d in report.details.values()):
                         happened += ", ±inf counted"
                     shown = render([report.to_json()], markup=False, width=100)

@@ -66,15 +66,15 @@ def plan_feature(feature: str, engine: Engine, options: CheckOptions,
     A numeric plan is completed by the engine's ``summarize`` and :func:`numeric_result`,
     a categorical one by the engine's ``categories`` and :func:`categorical_result`.
     """
-    train_kind, prod_kind = engine.kinds(feature)
-    for side, info in (("baseline", train_kind), ("candidate", prod_kind)):
+    baseline_kind, candidate_kind = engine.kinds(feature)
+    for side, info in (("baseline", baseline_kind), ("candidate", candidate_kind)):
         if info.kind == "empty":
             return f"entirely missing in {side}"
         if info.kind == "unsupported":
             return f"type {info.type_name} in {side} cannot be tested (list it in exclude)"
     as_category = options.categorical is not None and feature in options.categorical
-    if not as_category and train_kind.kind != prod_kind.kind:
-        numeric, text = ("baseline", "candidate") if train_kind.kind == "numeric" else (
+    if not as_category and baseline_kind.kind != candidate_kind.kind:
+        numeric, text = ("baseline", "candidate") if baseline_kind.kind == "numeric" else (
             "candidate", "baseline")
         origins = {role: options.origins.get(role, role) for role in names}
         raise DriftInputError(
@@ -83,18 +83,19 @@ def plan_feature(feature: str, engine: Engine, options: CheckOptions,
             f"{origins[text]}). Fix the data, or test it as categories "
             f"(categorical=[{feature!r}]) or skip it (exclude=[{feature!r}])."
         )
-    if as_category or train_kind.kind == "categorical":
+    if as_category or baseline_kind.kind == "categorical":
         return FeatureTest(feature, "categorical",
                            choose_test(feature, "categorical", options, registry))
     return FeatureTest(feature, "numeric", choose_test(feature, "numeric", options, registry))
 
 
-def _missing_test(train_missing: int, train_n: int, prod_missing: int, prod_n: int
+def _missing_test(baseline_missing: int, baseline_n: int, candidate_missing: int, candidate_n: int
                   ) -> float:
     from pytest_drift.stats.effects import missing_change_p_value
 
-    return missing_change_p_value(train_missing, train_missing + train_n, prod_missing,
-                                  prod_missing + prod_n)
+    return missing_change_p_value(baseline_missing, baseline_missing + baseline_n,
+                                  candidate_missing,
+                                  candidate_missing + candidate_n)
 
 
 def _numeric(plan: FeatureTest, engine: Engine, options: CheckOptions, charts: bool
@@ -127,20 +128,20 @@ def numeric_result(plan: FeatureTest, summary: NumericSummary, options: CheckOpt
         name=plan.feature, kind="numeric", test=plan.test.name,
         statistic=outcome.statistic, p_value=outcome.p_value,
         drift_detected=outcome.p_value is not None and outcome.p_value < options.alpha,
-        train_n=gap.n_train, prod_n=gap.n_prod,
-        train_missing=summary.train_missing, prod_missing=summary.prod_missing,
-        train_infinite=summary.train_infinite, prod_infinite=summary.prod_infinite,
-        train_mean=summary.train_mean, prod_mean=summary.prod_mean,
+        baseline_n=gap.n_baseline, candidate_n=gap.n_candidate,
+        baseline_missing=summary.baseline_missing, candidate_missing=summary.candidate_missing,
+        baseline_infinite=summary.baseline_infinite, candidate_infinite=summary.candidate_infinite,
+        baseline_mean=summary.baseline_mean, candidate_mean=summary.candidate_mean,
         ks_statistic=ks.statistic, statistic_location=gap.location, notes=outcome.notes,
         effect=ks.statistic,
         wasserstein=summary.wasserstein,
-        psi=psi(bins.train_counts, bins.prod_counts), psi_bins=len(bins.train_counts),
-        js_distance=js_distance(bins.train_counts, bins.prod_counts),
+        psi=psi(bins.baseline_counts, bins.candidate_counts), psi_bins=len(bins.baseline_counts),
+        js_distance=js_distance(bins.baseline_counts, bins.candidate_counts),
         min_detectable_ks=summary.min_detectable_ks,
-        missing_p_value=_missing_test(summary.train_missing + summary.train_infinite,
-                                      gap.n_train,
-                                      summary.prod_missing + summary.prod_infinite,
-                                      gap.n_prod),
+        missing_p_value=_missing_test(summary.baseline_missing + summary.baseline_infinite,
+                                      gap.n_baseline,
+                                      summary.candidate_missing + summary.candidate_infinite,
+                                      gap.n_candidate),
         chart=summary.chart,
     )
 
@@ -153,29 +154,29 @@ def categorical_result(plan: FeatureTest, left: CategoryCounts, right: CategoryC
 
     feature, test = plan.feature, plan.test
     table = category_table(left.counts, right.counts)
-    n_train, n_prod = sum(table.train_counts), sum(table.prod_counts)
-    if n_train == 0 or n_prod == 0:
-        return f"entirely missing in {'baseline' if n_train == 0 else 'candidate'}"
-    reason = too_few(n_train, n_prod, options.min_samples)
+    n_baseline, n_candidate = sum(table.baseline_counts), sum(table.candidate_counts)
+    if n_baseline == 0 or n_candidate == 0:
+        return f"entirely missing in {'baseline' if n_baseline == 0 else 'candidate'}"
+    reason = too_few(n_baseline, n_candidate, options.min_samples)
     if reason:
         return reason
-    outcome = test.run(CategoricalData(table.categories, table.train_counts,
-                                       table.prod_counts))
-    new, gone = new_and_gone(table.categories, table.train_counts, table.prod_counts)
-    association = cramers_v(table.train_counts, table.prod_counts)
+    outcome = test.run(CategoricalData(table.categories, table.baseline_counts,
+                                       table.candidate_counts))
+    new, gone = new_and_gone(table.categories, table.baseline_counts, table.candidate_counts)
+    association = cramers_v(table.baseline_counts, table.candidate_counts)
     return FeatureResult(
         name=feature, kind="categorical", test=test.name,
         statistic=outcome.statistic, p_value=outcome.p_value,
         drift_detected=outcome.p_value is not None and outcome.p_value < options.alpha,
-        train_n=n_train, prod_n=n_prod,
-        train_missing=left.missing, prod_missing=right.missing,
+        baseline_n=n_baseline, candidate_n=n_candidate,
+        baseline_missing=left.missing, candidate_missing=right.missing,
         dof=outcome.dof, notes=outcome.notes,
-        top_category=top_shift(table.categories, table.train_counts, table.prod_counts),
+        top_category=top_shift(table.categories, table.baseline_counts, table.candidate_counts),
         effect=association, cramers_v=association,
-        psi=psi(table.train_counts, table.prod_counts), psi_bins=len(table.categories),
-        js_distance=js_distance(table.train_counts, table.prod_counts),
+        psi=psi(table.baseline_counts, table.candidate_counts), psi_bins=len(table.categories),
+        js_distance=js_distance(table.baseline_counts, table.candidate_counts),
         new_categories=tuple(new), gone_categories=tuple(gone),
-        missing_p_value=_missing_test(left.missing, n_train, right.missing, n_prod),
+        missing_p_value=_missing_test(left.missing, n_baseline, right.missing, n_candidate),
         chart=bars_chart(table) if charts else None,
     )
 
@@ -183,9 +184,10 @@ def categorical_result(plan: FeatureTest, left: CategoryCounts, right: CategoryC
 def top_shift(categories: Sequence[str], train: Sequence[int], prod: Sequence[int]
               ) -> CategoryShift:
     """The category whose share changed most."""
-    n_train, n_prod = sum(train), sum(prod)
+    n_baseline, n_candidate = sum(train), sum(prod)
     shares: Mapping[str, tuple[float, float]] = {
-        c: (t / n_train, p / n_prod) for c, t, p in zip(categories, train, prod, strict=True)
+        c: (t / n_baseline, p / n_candidate)
+        for c, t, p in zip(categories, train, prod, strict=True)
     }
     category = max(categories, key=lambda c: abs(shares[c][1] - shares[c][0]))
     return CategoryShift(category, *shares[category])

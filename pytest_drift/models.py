@@ -24,14 +24,14 @@ class CategoryShift:
     """The category whose share changed most between baseline and candidate."""
 
     category: str
-    train_share: float
-    prod_share: float
+    baseline_share: float
+    candidate_share: float
 
     def to_json(self) -> dict[str, Any]:
         return {
             "category": self.category,
-            "train_share": self.train_share,
-            "prod_share": self.prod_share,
+            "train_share": self.baseline_share,
+            "prod_share": self.candidate_share,
         }
 
 
@@ -52,14 +52,14 @@ class FeatureResult:
     statistic: float
     p_value: float | None
     drift_detected: bool
-    train_n: int
-    prod_n: int
-    train_missing: int = 0
-    prod_missing: int = 0
-    train_infinite: int = 0
-    prod_infinite: int = 0
-    train_mean: float | None = None
-    prod_mean: float | None = None
+    baseline_n: int
+    candidate_n: int
+    baseline_missing: int = 0
+    candidate_missing: int = 0
+    baseline_infinite: int = 0
+    candidate_infinite: int = 0
+    baseline_mean: float | None = None
+    candidate_mean: float | None = None
     ks_statistic: float | None = None
     statistic_location: float | int | Decimal | None = None
     dof: int | None = None
@@ -83,14 +83,14 @@ class FeatureResult:
     chart: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
-    def train_missing_share(self) -> float:
-        total = self.train_n + self.train_missing + self.train_infinite
-        return (self.train_missing + self.train_infinite) / total if total else 0.0
+    def baseline_missing_share(self) -> float:
+        total = self.baseline_n + self.baseline_missing + self.baseline_infinite
+        return (self.baseline_missing + self.baseline_infinite) / total if total else 0.0
 
     @property
-    def prod_missing_share(self) -> float:
-        total = self.prod_n + self.prod_missing + self.prod_infinite
-        return (self.prod_missing + self.prod_infinite) / total if total else 0.0
+    def candidate_missing_share(self) -> float:
+        total = self.candidate_n + self.candidate_missing + self.candidate_infinite
+        return (self.candidate_missing + self.candidate_infinite) / total if total else 0.0
 
     def to_json(self, *, charts: bool = False) -> dict[str, Any]:
         """The feature's entry under ``details`` in the report (``charts``: with the data
@@ -111,16 +111,16 @@ class FeatureResult:
             "adjusted_p_value": self.adjusted_p_value,
             "drift_detected": self.drift_detected,
             "decided_by": self.decided_by,
-            "train_mean": self.train_mean,
-            "prod_mean": self.prod_mean,
-            "train_n": self.train_n,
-            "prod_n": self.prod_n,
-            "train_missing": self.train_missing,
-            "prod_missing": self.prod_missing,
-            "train_infinite": self.train_infinite,
-            "prod_infinite": self.prod_infinite,
-            "train_missing_share": self.train_missing_share,
-            "prod_missing_share": self.prod_missing_share,
+            "train_mean": self.baseline_mean,
+            "prod_mean": self.candidate_mean,
+            "train_n": self.baseline_n,
+            "prod_n": self.candidate_n,
+            "train_missing": self.baseline_missing,
+            "prod_missing": self.candidate_missing,
+            "train_infinite": self.baseline_infinite,
+            "prod_infinite": self.candidate_infinite,
+            "train_missing_share": self.baseline_missing_share,
+            "prod_missing_share": self.candidate_missing_share,
             "missing_p_value": self.missing_p_value,
             "missing_drift": self.missing_drift,
             "effect": self.effect,
@@ -157,8 +157,8 @@ class DriftReport:
     alpha: float
     threshold: float
     mode: str
-    train_samples: int | None = None
-    production_samples: int | None = None
+    baseline_rows: int | None = None
+    candidate_rows: int | None = None
     details: Mapping[str, FeatureResult] = field(default_factory=dict)
     skipped_features: Mapping[str, str] = field(default_factory=dict)
     nodeid: str | None = None
@@ -214,8 +214,8 @@ class DriftReport:
             "timestamp": self.timestamp,
             "baseline": self.baseline,
             "candidate": self.candidate,
-            "train_samples": self.train_samples,
-            "production_samples": self.production_samples,
+            "train_samples": self.baseline_rows,
+            "production_samples": self.candidate_rows,
             "features_tested": self.features_tested,
             "features_with_drift": self.features_with_drift,
             "drifted_features": self.drifted_features,

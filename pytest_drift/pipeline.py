@@ -136,7 +136,7 @@ def _report(options: CheckOptions, verdict: CheckVerdict, sides: dict[str, Side]
         name=name or options.name or "compare", nodeid=nodeid, timestamp=timestamp,
         baseline=baseline.description, candidate=candidate.description,
         baseline_files=baseline.files, candidate_files=candidate.files,
-        train_samples=baseline.rows, production_samples=candidate.rows, engine=engine,
+        baseline_rows=baseline.rows, candidate_rows=candidate.rows, engine=engine,
         details=verdict.details, skipped_features=verdict.skipped, alpha=options.alpha,
         threshold=options.threshold, mode=options.mode, status=verdict.status,
         error=verdict.error, option_sources=dict(options.sources),

@@ -82,8 +82,8 @@ def false_alarm(results: Sequence[FeatureResult], options: CheckOptions) -> floa
                             len(results))
 
 
-def check_notes(probability: float | None, options: CheckOptions, train_rows: int,
-                prod_rows: int, tested: int) -> list[str]:
+def check_notes(probability: float | None, options: CheckOptions, baseline_rows: int,
+                candidate_rows: int, tested: int) -> list[str]:
     """What the user should know about the check beyond its verdict."""
     notes = []
     if probability is not None and probability > FALSE_ALARM_WARNING:
@@ -95,9 +95,9 @@ def check_notes(probability: float | None, options: CheckOptions, train_rows: in
     if options.min_effect is not None or options.gate_missing:
         notes.append("false_alarm_probability is for the tests alone: min_effect lowers it, "
                      "gate_missing raises it")
-    if train_rows and prod_rows < SMALL_CANDIDATE * train_rows:
-        notes.append(f"the candidate has {prod_rows} rows, under {SMALL_CANDIDATE:.0%} of the "
-                     f"baseline's {train_rows}: only large shifts can be detected")
+    if baseline_rows and candidate_rows < SMALL_CANDIDATE * baseline_rows:
+        notes.append(f"the candidate has {candidate_rows} rows, under {SMALL_CANDIDATE:.0%} of the "
+                     f"baseline's {baseline_rows}: only large shifts can be detected")
     return notes
 
 

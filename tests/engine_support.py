@@ -109,8 +109,8 @@ def assert_same_bins(seen: Summaries, engine: str) -> None:
             assert ours == theirs, feature
             continue
         assert_same(list(ours.bins.edges), list(theirs.bins.edges), f"{feature}.bins.edges")
-        assert ours.bins.train_counts == theirs.bins.train_counts, feature
-        assert ours.bins.prod_counts == theirs.bins.prod_counts, feature
+        assert ours.bins.baseline_counts == theirs.bins.baseline_counts, feature
+        assert ours.bins.candidate_counts == theirs.bins.candidate_counts, feature
         assert ours.gap == theirs.gap, feature
 
 

@@ -41,8 +41,8 @@ def test_key_features_do_not_drift_at_all(drift_report: DriftReport) -> None:
     """
     for feature in ("Weight_in_lbs", "Horsepower"):
         assert feature not in drift_report.drifted_features
-    assert drift_report.production_samples is not None
-    assert drift_report.production_samples >= 200
+    assert drift_report.candidate_rows is not None
+    assert drift_report.candidate_rows >= 200
     assert not drift_report.skipped_features
 
 

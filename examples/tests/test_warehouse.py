@@ -13,5 +13,5 @@ from pytest_drift import DriftReport
                    features=["precipitation", "wind"])
 def test_warehouse_rain_and_wind_are_stable(drift_report: DriftReport) -> None:
     """The same rows as the API-log example, read from SQL tables instead of files."""
-    assert drift_report.train_samples == 731
-    assert drift_report.production_samples == 730
+    assert drift_report.baseline_rows == 731
+    assert drift_report.candidate_rows == 730

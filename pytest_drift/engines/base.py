@@ -26,12 +26,12 @@ class NumericSummary:
     gap: KsGap
     #: None while a costly p-value waits to be scheduled (see ``evaluate_features``).
     ks: KsResult | None
-    train_missing: int
-    prod_missing: int
-    train_infinite: int
-    prod_infinite: int
-    train_mean: float
-    prod_mean: float
+    baseline_missing: int
+    candidate_missing: int
+    baseline_infinite: int
+    candidate_infinite: int
+    baseline_mean: float
+    candidate_mean: float
     wasserstein: float
     bins: Bins
     min_detectable_ks: float
@@ -63,11 +63,11 @@ def numeric_summary(reduction: Reduction, bins: Bins, chart: dict[str, Any] | No
     costly = defer_costly and p_value_cost(gap) > 1
     return NumericSummary(
         gap=gap, ks=None if costly else ks_test(gap),
-        train_missing=train.missing, prod_missing=prod.missing,
-        train_infinite=train.infinite, prod_infinite=prod.infinite,
-        train_mean=train.mean, prod_mean=prod.mean,
+        baseline_missing=train.missing, candidate_missing=prod.missing,
+        baseline_infinite=train.infinite, candidate_infinite=prod.infinite,
+        baseline_mean=train.mean, candidate_mean=prod.mean,
         wasserstein=reduction.wasserstein, bins=bins,
-        min_detectable_ks=min_detectable_ks(gap.n_train, gap.n_prod, alpha),
+        min_detectable_ks=min_detectable_ks(gap.n_baseline, gap.n_candidate, alpha),
         chart=chart,
     )
 
@@ -102,19 +102,19 @@ class Engine(Protocol):
         """How costly the feature is to reduce, relative to the others (for scheduling)."""
 
 
-def too_few(n_train: int, n_prod: int, min_samples: int) -> str | None:
+def too_few(n_baseline: int, n_candidate: int, min_samples: int) -> str | None:
     """The reason a feature with these counts of values is skipped, if it is."""
-    for side, n in (("baseline", n_train), ("candidate", n_prod)):
+    for side, n in (("baseline", n_baseline), ("candidate", n_candidate)):
         if n < min_samples:
             return f"{n} non-missing values in {side}, fewer than min_samples={min_samples}"
     return None
 
 
-def empty_side(train_n: int, train_infinite: int, prod_n: int, prod_infinite: int
+def empty_side(baseline_n: int, baseline_infinite: int, candidate_n: int, candidate_infinite: int
                ) -> str | None:
     """The reason a numeric feature with no finite value on a side is skipped."""
-    for side, n, infinite in (("baseline", train_n, train_infinite),
-                              ("candidate", prod_n, prod_infinite)):
+    for side, n, infinite in (("baseline", baseline_n, baseline_infinite),
+                              ("candidate", candidate_n, candidate_infinite)):
         if n == 0:
             return f"entirely {'±inf' if infinite else 'missing'} in {side}"
     return None

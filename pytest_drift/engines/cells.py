@@ -129,12 +129,12 @@ class CellCounts:
         import numpy as np
 
         self.cells = cells
-        (self.train, self.train_offsets), (self.prod, self.prod_offsets) = train, prod
+        (self.train, self.baseline_offsets), (self.prod, self.candidate_offsets) = train, prod
         self.present = (self.train + self.prod) > 0
-        self.train_to, self.prod_to = np.cumsum(self.train), np.cumsum(self.prod)
-        self.train_before = self.train_to - self.train
-        self.prod_before = self.prod_to - self.prod
-        self.n1, self.n2 = int(self.train_to[-1]), int(self.prod_to[-1])
+        self.baseline_to, self.candidate_to = np.cumsum(self.train), np.cumsum(self.prod)
+        self.baseline_before = self.baseline_to - self.train
+        self.candidate_before = self.candidate_to - self.prod
+        self.n1, self.n2 = int(self.baseline_to[-1]), int(self.candidate_to[-1])
 
     def to_sort(self, charts: bool) -> npt.NDArray[Any]:
         """The cells whose values must be sorted: those that can hold the largest or the
@@ -144,9 +144,9 @@ class CellCounts:
         import numpy as np
 
         n1, n2 = self.n1, self.n2
-        end_gap = self.train_to * n2 - self.prod_to * n1
-        upper = self.train_to * n2 - self.prod_before * n1
-        lower = self.train_before * n2 - self.prod_to * n1
+        end_gap = self.baseline_to * n2 - self.candidate_to * n1
+        upper = self.baseline_to * n2 - self.candidate_before * n1
+        lower = self.baseline_before * n2 - self.candidate_to * n1
         # Float gaps of exact gaps closer than this may compare either way.
         slack = (n1 * n2 >> 49) + 1
         top, bottom = end_gap[self.present].max(), end_gap[self.present].min()
@@ -155,9 +155,9 @@ class CellCounts:
                                   | ~one_sign)
         used = np.flatnonzero(self.present)
         to_sort[[used[0], used[-1]]] = True
-        spans = [(self.train_to, steps.decile_ranks(n1))]
+        spans = [(self.baseline_to, steps.decile_ranks(n1))]
         if charts:
-            spans.append((self.train_to + self.prod_to, steps.grid_ranks(n1 + n2)))
+            spans.append((self.baseline_to + self.candidate_to, steps.grid_ranks(n1 + n2)))
         for cumulative, ranks in spans:
             starts = np.searchsorted(cumulative, ranks[0], side="right")
             ends = np.searchsorted(cumulative, ranks[1], side="right")
@@ -178,8 +178,9 @@ class CellCounts:
         local = steps.merge_sorted(train, prod)
         at = self.cells.of(local.values)
         below = []
-        for counts, before, local_below in ((self.train, self.train_before, local.train_below),
-                                            (self.prod, self.prod_before, local.prod_below)):
+        sides = ((self.train, self.baseline_before, local.baseline_below),
+                 (self.prod, self.candidate_before, local.candidate_below))
+        for counts, before, local_below in sides:
             sorted_counts = np.where(to_sort, counts, 0)
             sorted_before = np.cumsum(sorted_counts) - sorted_counts
             below.append(before[at] + local_below - sorted_before[at])
@@ -192,14 +193,14 @@ class CellCounts:
         merged = np.argsort(np.concatenate((at, previous)), kind="stable")
         table = StepTable(
             np.concatenate((local.values, np.full(previous.size, np.nan)))[merged],
-            np.concatenate((below[0], self.train_to[previous]))[merged],
-            np.concatenate((below[1], self.prod_to[previous]))[merged])
+            np.concatenate((below[0], self.baseline_to[previous]))[merged],
+            np.concatenate((below[1], self.candidate_to[previous]))[merged])
         gap = steps.ks_gap(table)
-        edges = steps.sample_quantiles(table.values, table.train_below,
+        edges = steps.sample_quantiles(table.values, table.baseline_below,
                                        steps.decile_ranks(self.n1))
         grid = None
         if charts:
-            pooled = table.train_below + table.prod_below
+            pooled = table.baseline_below + table.candidate_below
             grid = steps.chart_grid(steps.sample_quantiles(
                 table.values, pooled, steps.grid_ranks(self.n1 + self.n2)), gap.location)
         return Reduction(gap, self._wasserstein(local.values, at, below, to_sort),
@@ -214,15 +215,15 @@ class CellCounts:
         n1, n2 = self.n1, self.n2
         bounds = self.cells.bounds()
         width = np.diff(bounds)
-        gap_before = self.train_before / n1 - self.prod_before / n2
+        gap_before = self.baseline_before / n1 - self.candidate_before / n2
         # Where the gap is 0 (before the first value, after the last) the cell may be
         # infinitely wide.
         between = ~self.present & (gap_before != 0)
         parts = [np.abs(gap_before[between]) * width[between]]
         whole = np.flatnonzero(self.present & ~to_sort)
         areas = gap_before[whole] * width[whole]
-        for counts, offsets, n, sign in ((self.train, self.train_offsets, n1, 1.0),
-                                         (self.prod, self.prod_offsets, n2, -1.0)):
+        for counts, offsets, n, sign in ((self.train, self.baseline_offsets, n1, 1.0),
+                                         (self.prod, self.candidate_offsets, n2, -1.0)):
             areas += sign * (counts[whole] * width[whole] - offsets[whole]) / n
         parts.append(np.abs(areas))
         gaps = below[0] / n1 - below[1] / n2
@@ -251,5 +252,5 @@ def _bins(table: StepTable, edges: npt.NDArray[Any]) -> Bins:
     exact = np.flatnonzero(~np.isnan(table.values))
     first_above = exact[np.searchsorted(table.values[exact], edges, side="left")]
     below = [np.concatenate(([0], cumulative))[first_above]
-             for cumulative in (table.train_below, table.prod_below)]
-    return Bins.from_below(edges, below[0], below[1], table.n_train, table.n_prod)
+             for cumulative in (table.baseline_below, table.candidate_below)]
+    return Bins.from_below(edges, below[0], below[1], table.n_baseline, table.n_candidate)

@@ -26,8 +26,8 @@ class CategoryTable:
     """The 2×K table of category counts over the sorted union of categories."""
 
     categories: tuple[str, ...]
-    train_counts: tuple[int, ...]
-    prod_counts: tuple[int, ...]
+    baseline_counts: tuple[int, ...]
+    candidate_counts: tuple[int, ...]
 
 
 def _common_type(train: npt.NDArray[Any], prod: npt.NDArray[Any]
@@ -108,14 +108,14 @@ def _count_integers(train: npt.NDArray[Any], prod: npt.NDArray[Any], scale: floa
     # In 64 bits: in a narrow type (int8, int16) the offsets could wrap around.
     wide = np.uint64 if train.dtype.kind == "u" else np.int64
     offset = wide(low)
-    train_counts = np.bincount((train.astype(wide) - offset).astype(np.intp), minlength=slots)
-    prod_counts = np.bincount((prod.astype(wide) - offset).astype(np.intp), minlength=slots)
-    present = np.flatnonzero(train_counts + prod_counts)
+    baseline_counts = np.bincount((train.astype(wide) - offset).astype(np.intp), minlength=slots)
+    candidate_counts = np.bincount((prod.astype(wide) - offset).astype(np.intp), minlength=slots)
+    present = np.flatnonzero(baseline_counts + candidate_counts)
     if scale is None:
         values = (present.astype(wide) + offset).astype(train.dtype)
     else:
         values = (present.astype(np.int64) + low) / scale
-    return StepTable.from_counts(values, train_counts[present], prod_counts[present])
+    return StepTable.from_counts(values, baseline_counts[present], candidate_counts[present])
 
 
 def _by_sorting(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
@@ -177,13 +177,13 @@ def by_cells(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> Reduction | Non
     cells = Cells.cut(low, high, n1 + n2, VALUES_PER_CELL, MIN_CELLS, MAX_CELLS)
     if cells is None:
         return None
-    train_at, prod_at = cells.of(train), cells.of(prod)
-    counts = CellCounts(cells, cells.count_values(train, train_at),
-                        cells.count_values(prod, prod_at))
+    baseline_at, candidate_at = cells.of(train), cells.of(prod)
+    counts = CellCounts(cells, cells.count_values(train, baseline_at),
+                        cells.count_values(prod, candidate_at))
     to_sort = counts.to_sort(charts=False)
     if sum(counts.sorted_values(to_sort)) > MAX_SORTED_SHARE * (n1 + n2):
         return None
-    return counts.reduce(np.sort(train[to_sort[train_at]]), np.sort(prod[to_sort[prod_at]]),
+    return counts.reduce(np.sort(train[to_sort[baseline_at]]), np.sort(prod[to_sort[candidate_at]]),
                          to_sort, charts=False)
 
 
@@ -220,13 +220,13 @@ def category_table(train: Mapping[str, int], prod: Mapping[str, int]) -> Categor
 
 def bars_chart(table: CategoryTable, most: int = 30) -> dict[str, Any]:
     """Category shares of both sides, the ``most`` categories with the largest shares."""
-    n_train, n_prod = sum(table.train_counts), sum(table.prod_counts)
-    rows = sorted(zip(table.categories, table.train_counts, table.prod_counts, strict=True),
-                  key=lambda row: -max(row[1] / n_train, row[2] / n_prod))[:most]
+    n_baseline, n_candidate = sum(table.baseline_counts), sum(table.candidate_counts)
+    rows = sorted(zip(table.categories, table.baseline_counts, table.candidate_counts, strict=True),
+                  key=lambda row: -max(row[1] / n_baseline, row[2] / n_candidate))[:most]
     return {
         "kind": "bars",
         "categories": [row[0] for row in rows],
-        "train": [row[1] / n_train for row in rows],
-        "prod": [row[2] / n_prod for row in rows],
+        "train": [row[1] / n_baseline for row in rows],
+        "prod": [row[2] / n_candidate for row in rows],
         "others": max(len(table.categories) - most, 0),
     }

@@ -25,29 +25,29 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 import math
-import os
-import sys
-import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from pytest_drift.engines import spark_buckets
 from pytest_drift.engines.base import (
     InPlaceEngine,
     NumericSummary,
     empty_side,
     too_few,
 )
-from pytest_drift.errors import DriftInputError, DriftUsageError
+from pytest_drift.engines.spark_buckets import BucketedReduction
+from pytest_drift.engines.spark_read import PooledValues, SparkSide, read_source
+from pytest_drift.engines.spark_session import (
+    column,
+    first_line,
+    quiet,
+    require_pyspark,
+    spark_session,
+)
+from pytest_drift.errors import DriftInputError
 from pytest_drift.sources import (
-    SPARK_INSTALL,
-    SPARK_TABLE_PREFIX,
-    is_delta_table,
     is_spark_frame,
-    is_spark_table_name,
 )
 
 if TYPE_CHECKING:
@@ -56,8 +56,6 @@ if TYPE_CHECKING:
     from pytest_drift.loaders import LoadContext, LoadedData
     from pytest_drift.options import CheckOptions
 
-#: ``repartitionById`` (rows sent to the partition a column names) is new in Spark 4.1.
-MINIMUM_VERSION = (4, 1)
 #: A bucket holds about this many values (it is sorted in one executor's memory) ...
 VALUES_PER_BUCKET = 2_000_000
 #: Buckets are at least as many as the cores, while each holds this many values ...
@@ -72,87 +70,6 @@ ARROW_BATCH_ROWS = 1_000_000
 #: Values are counted per value before they move when a sample has at most this share of
 #: distinct values.
 REPEATING_SHARE = 0.05
-
-
-def require_pyspark(origin: str) -> Any:
-    """The ``pyspark`` module, or a usage error that says how to install it."""
-    try:
-        import pyspark
-    except ImportError:
-        raise DriftUsageError(
-            "engine", "spark", origin,
-            f"the spark engine needs pyspark, which is not installed: {SPARK_INSTALL}",
-        ) from None
-    version = tuple(int(part) for part in pyspark.__version__.split(".")[:2] if part.isdigit())
-    if version < MINIMUM_VERSION:
-        raise DriftUsageError(
-            "engine", "spark", origin,
-            f"the spark engine needs pyspark {'.'.join(map(str, MINIMUM_VERSION))} or later "
-            f"(installed: {pyspark.__version__}): {SPARK_INSTALL}",
-        )
-    return pyspark
-
-
-def spark_session(sources: Sequence[Any]) -> Any:
-    """The SparkSession of a DataFrame among ``sources``, else the active one, else a local
-    one on this machine's cores (kept for the rest of the process)."""
-    for source in sources:
-        if is_spark_frame(source):
-            return source.sparkSession
-    from pyspark.sql import SparkSession
-
-    active = SparkSession.getActiveSession()
-    if active is not None:
-        return active
-    from pytest_drift.loaders.budget import available_memory
-    from pytest_drift.parallel import usable_cpus
-
-    # Executors start this interpreter, which has numpy and pyarrow, not "python3".
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    available = available_memory() or 4 * 2**30
-    driver_memory = max(512, min(2048, available // 4 // 2**20))
-    cores = usable_cpus()
-    return (SparkSession.builder.master(f"local[{cores}]").appName("pytest-datadrift")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.memory", f"{driver_memory}m")
-            .config("spark.sql.shuffle.partitions", str(2 * cores))
-            .getOrCreate())
-
-
-@contextlib.contextmanager
-def quiet() -> Iterator[None]:
-    """pyspark warns that it does not support pandas 3 when it starts Python workers; the
-    plugin hands it Arrow, never pandas."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark\.")
-        yield
-
-
-def column(name: str) -> Any:
-    """A column by its exact name (dots and backticks included)."""
-    from pyspark.sql import functions as F
-
-    return F.col("`" + name.replace("`", "``") + "`")
-
-
-@dataclass(frozen=True)
-class SparkSide:
-    """A dataset as the engine holds it."""
-
-    frame: Any
-    description: str
-    files: tuple[str, ...]
-    rows: int
-    column_names: list[str]
-    #: Per column: non-null values, NaN and ±inf (floating columns only).
-    present: dict[str, int]
-    nan: dict[str, int]
-    infinite: dict[str, int]
-    #: Where the kinds come from: the Arrow schema pyarrow gives the files, or the frame
-    #: that was loaded (what the memory engine would see); else the DataFrame's schema.
-    arrow_schema: Any = None
-    loaded: Any = None
 
 
 class SparkEngine(InPlaceEngine):
@@ -181,7 +98,7 @@ class SparkEngine(InPlaceEngine):
     def open(self, role: str, source: Any, context: LoadContext, columns: Sequence[str] | None,
              load: Callable[[], LoadedData]) -> SparkSide:
         """Read ``source`` as a DataFrame (only ``columns`` when given) and count it."""
-        frame, description, files, schema, loaded = self._read(source, context, load)
+        frame, description, files, schema, loaded = read_source(self.session, source, context, load)
         names = [str(name) for name in frame.columns]
         if columns is not None:
             wanted = set(columns)
@@ -194,79 +111,6 @@ class SparkEngine(InPlaceEngine):
                          schema, loaded)
         self.sides[role] = side
         return side
-
-    def _read(self, source: Any, context: LoadContext, load: Callable[[], LoadedData]
-              ) -> tuple[Any, str, tuple[str, ...], Any, Any]:
-        """The DataFrame of a source, its description and files, and where kinds come from
-        (an Arrow schema or a loaded frame, when not from the DataFrame)."""
-        if is_spark_frame(source):
-            return source, "", (), None, None
-        if is_spark_table_name(source):
-            name = source[len(SPARK_TABLE_PREFIX):]
-            try:
-                return self.session.table(name), source, (), None, None
-            except Exception as exc:  # pyspark's AnalysisException
-                raise DriftInputError(
-                    f"{context.where}: Spark has no table {name!r} ({_first_line(exc)}). "
-                    f"Name it as spark:database.table, as spark.table() would.") from None
-        if is_delta_table(source, context.base_dir):
-            return self._read_delta(source, context)
-        if isinstance(source, str):
-            scanned = self._scan_parquet(source, context)
-            if scanned is not None:
-                return scanned
-        loaded = load()
-        return (self._from_arrow(loaded.table), loaded.description, loaded.files, None,
-                loaded.table)
-
-    def _read_delta(self, raw: str, context: LoadContext
-                    ) -> tuple[Any, str, tuple[str, ...], Any, Any]:
-        from pytest_drift.loaders.paths import resolve_path
-
-        path = resolve_path(raw, context.base_dir).resolve()
-        try:
-            frame = self.session.read.format("delta").load(str(path))
-        except Exception as exc:
-            raise DriftInputError(
-                f"{context.where}: {path} is a Delta table and this SparkSession cannot read "
-                f"Delta ({_first_line(exc)}). Configure Delta Lake on the session "
-                "(pip install delta-spark; configure_spark_with_delta_pip), or pass "
-                "spark.read.format('delta').load(...) as the dataset.") from None
-        return frame, raw, (str(path),), None, None
-
-    def _scan_parquet(self, raw: str, context: LoadContext
-                      ) -> tuple[Any, str, tuple[str, ...], Any, Any] | None:
-        """Parquet files read by Spark in place, with the schema pyarrow gives them (so the
-        kinds are the memory engine's) and the memory engine's checks of the parts."""
-        from pytest_drift.loaders.parquet import ParquetDataset
-        from pytest_drift.loaders.paths import expand
-
-        where = f"{context.role} {raw!r} (from {context.origin})"
-        root, files = expand(raw, context.base_dir, where, context.format)
-        if files[0].format != "parquet":
-            return None
-        schema = ParquetDataset(root, files, where).dataset.schema
-        # Absolute: the JVM's working directory is where it started, not where we are.
-        paths = ([str(root.resolve())] if root.is_dir()
-                 else [str(f.path.resolve()) for f in files])
-        try:
-            frame = self.session.read.parquet(*paths)
-        except Exception as exc:
-            raise DriftInputError(f"{where}: Spark could not read {raw!r}: "
-                                  f"{_first_line(exc)}") from None
-        return frame, raw, tuple(str(f.path.resolve()) for f in files), schema, None
-
-    def _from_arrow(self, table: Any) -> Any:
-        """A loaded table (pandas or Arrow) as a DataFrame; categoricals as their values."""
-        import pyarrow as pa
-
-        from pytest_drift.columns import is_pandas
-
-        if is_pandas(table):
-            table = pa.Table.from_pandas(table, preserve_index=False)
-        fields = [field.with_type(field.type.value_type)
-                  if pa.types.is_dictionary(field.type) else field for field in table.schema]
-        return self.session.createDataFrame(table.cast(pa.schema(fields)))
 
     def _profile(self, frame: Any, names: Sequence[str]) -> tuple[
             int, dict[str, int], dict[str, int], dict[str, int]]:
@@ -323,7 +167,7 @@ class SparkEngine(InPlaceEngine):
                 if type(exc).__module__.split(".")[0] not in ("py4j", "pyspark"):
                     raise
                 raise DriftInputError(
-                    f"the spark engine's job failed: {_first_line(exc)}") from exc
+                    f"the spark engine's job failed: {first_line(exc)}") from exc
 
     # -- the engine protocol -----------------------------------------------------------------
 
@@ -342,7 +186,7 @@ class SparkEngine(InPlaceEngine):
             if side.arrow_schema is not None:
                 kinds.append(arrow_kind(side.arrow_schema.field(feature).type, empty))
             else:
-                kinds.append(_spark_kind(side.frame.schema[feature].dataType, empty))
+                kinds.append(spark_buckets.spark_kind(side.frame.schema[feature].dataType, empty))
         return kinds[0], kinds[1]
 
     def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
@@ -377,13 +221,13 @@ class SparkEngine(InPlaceEngine):
                   or too_few(n1, n2, options.min_samples))
         if reason:
             return reason
-        pooled = _Pooled.of(self, feature)
+        pooled = PooledValues.of(self.sides, feature)
         reduced = self._reduce(pooled, n1, n2, charts)
         return NumericSummary(
             gap=reduced.gap, ks=ks_test(reduced.gap),
-            train_missing=missing1, prod_missing=missing2,
-            train_infinite=infinite1, prod_infinite=infinite2,
-            train_mean=reduced.means[0], prod_mean=reduced.means[1],
+            baseline_missing=missing1, candidate_missing=missing2,
+            baseline_infinite=infinite1, candidate_infinite=infinite2,
+            baseline_mean=reduced.means[0], candidate_mean=reduced.means[1],
             wasserstein=reduced.wasserstein,
             bins=self._bins(pooled, reduced.edges),
             min_detectable_ks=min_detectable_ks(n1, n2, options.alpha),
@@ -393,7 +237,7 @@ class SparkEngine(InPlaceEngine):
 
     # -- numeric reduction -------------------------------------------------------------------
 
-    def _reduce(self, pooled: _Pooled, n1: int, n2: int, charts: bool) -> _Reduced:
+    def _reduce(self, pooled: PooledValues, n1: int, n2: int, charts: bool) -> BucketedReduction:
         """Steps 2 to 4 of the module's description: buckets, their counts, their
         reduction; then the gap, Wasserstein, means and decile edges from the buckets'
         rows."""
@@ -421,7 +265,7 @@ class SparkEngine(InPlaceEngine):
         grid_ranks = quantile_ranks(n1 + n2, np.linspace(0.0, 1.0, CHART_POINTS - 1))
         plan = BucketPlan(
             n1, n2, below1, below2,
-            train_ranks=tuple(sorted({*deciles[0].tolist(), *deciles[1].tolist()})),
+            baseline_ranks=tuple(sorted({*deciles[0].tolist(), *deciles[1].tolist()})),
             pooled_ranks=(tuple(sorted({*grid_ranks[0].tolist(), *grid_ranks[1].tolist()}))
                           if charts else ()))
         frame = frame.withColumn("bucket", F.col("bucket").cast("int"))
@@ -433,18 +277,18 @@ class SparkEngine(InPlaceEngine):
         with self._setting("spark.sql.execution.arrow.maxRecordsPerBatch",
                            str(ARROW_BATCH_ROWS)):
             rows = sorted(self._collect(reduced), key=lambda row: int(row["bucket"]))
-        _check_counts(pooled.feature, rows, (below1, below2), (n1, n2))
-        gap = _gap(rows, n1, n2, pooled.parse)
+        spark_buckets.check_counts(pooled.feature, rows, (below1, below2), (n1, n2))
+        gap = spark_buckets.gap(rows, n1, n2, pooled.parse)
         means = (math.fsum(float(row["sum1"]) for row in rows) / n1,
                  math.fsum(float(row["sum2"]) for row in rows) / n2)
-        edges = _edges(rows, "train", deciles)
+        edges = spark_buckets.edges(rows, "train", deciles)
         grid = None
         if charts:
-            grid = np.unique(np.append(_edges(rows, "pooled", grid_ranks),
+            grid = np.unique(np.append(spark_buckets.edges(rows, "pooled", grid_ranks),
                                        float(gap.location)))
-        return _Reduced(gap, _wasserstein(rows), means, edges, grid)
+        return BucketedReduction(gap, spark_buckets.wasserstein(rows), means, edges, grid)
 
-    def _bucketed(self, pooled: _Pooled, values: int) -> tuple[Any, list[float]]:
+    def _bucketed(self, pooled: PooledValues, values: int) -> tuple[Any, list[float]]:
         """The pooled rows with the ``bucket`` they fall in (value ranges cut at a sample's
         quantiles), and the cuts."""
         import numpy as np
@@ -459,7 +303,7 @@ class SparkEngine(InPlaceEngine):
         if sample.size and buckets > 1:
             cuts = sample[(np.arange(1, buckets) * sample.size) // buckets]
             bounds = np.unique(cuts[cuts > sample[0]]).tolist()
-        return _bucketize(pooled.rows, bounds, "bucket"), bounds
+        return spark_buckets.bucketize(pooled.rows, bounds, "bucket"), bounds
 
     def _sample(self, role: str, feature: str) -> Any:
         """A sample of the side's finite values of ``feature``, as float64: one job per
@@ -507,14 +351,14 @@ class SparkEngine(InPlaceEngine):
             counts[1][int(row[key])] = int(row["c2"])
         return counts[0], counts[1]
 
-    def _cell_counts(self, pooled: _Pooled, cuts: Sequence[float]
+    def _cell_counts(self, pooled: PooledValues, cuts: Sequence[float]
                      ) -> tuple[list[int], list[int]]:
         """Each side's count of values in the cells ``[cut[i-1], cut[i])`` (values as
         float64, the first cell open below, the last open above)."""
-        return self._counts_by(_bucketize(pooled.rows, list(cuts), "cell"), "cell",
+        return self._counts_by(spark_buckets.bucketize(pooled.rows, list(cuts), "cell"), "cell",
                                len(cuts) + 1, pooled.weighted)
 
-    def _bins(self, pooled: _Pooled, edges: Any) -> Bins:
+    def _bins(self, pooled: PooledValues, edges: Any) -> Bins:
         """Counts in the bins at ``edges`` (a value on an edge goes up), as the memory
         engine cuts them (step 5)."""
         from pytest_drift.engines.steps import Bins
@@ -522,7 +366,7 @@ class SparkEngine(InPlaceEngine):
         train, prod = self._cell_counts(pooled, [float(edge) for edge in edges])
         return Bins(tuple(float(edge) for edge in edges), tuple(train), tuple(prod))
 
-    def _chart(self, pooled: _Pooled, grid: Any, n1: int, n2: int, gap_at: Any
+    def _chart(self, pooled: PooledValues, grid: Any, n1: int, n2: int, gap_at: Any
                ) -> dict[str, Any]:
         """Both ECDFs at the grid: values at or below each grid point are those below the
         next float up."""
@@ -535,175 +379,3 @@ class SparkEngine(InPlaceEngine):
                    for side, n in ((train, n1), (prod, n2))]
         return {"kind": "ecdf", "x": grid.tolist(), "train": heights[0],
                 "prod": heights[1], "gap_at": float(gap_at)}
-
-
-class _Pooled:
-    """A numeric feature's finite values of both sides in one DataFrame: ``v`` and ``t``
-    (1 for a baseline row), or, once values are counted, ``v`` with the counts ``c1``,
-    ``c2`` of each value."""
-
-    def __init__(self, feature: str, raw: Any, parse: Callable[[str], Any]) -> None:
-        self.feature = feature
-        self.raw = raw
-        self.rows = raw
-        self.weighted = False
-        self.parse = parse
-
-    @classmethod
-    def of(cls, engine: SparkEngine, feature: str) -> _Pooled:
-        from pyspark.sql import functions as F
-        from pyspark.sql import types as T
-
-        types = [engine.sides[role].frame.schema[feature].dataType
-                 for role in ("baseline", "candidate")]
-        floating = (T.FloatType, T.DoubleType)
-        integral = (T.ByteType, T.ShortType, T.IntegerType, T.LongType)
-        target: str | None
-        parse: Callable[[str], Any]
-        if all(isinstance(t, integral) for t in types):
-            target, parse = "long", int
-        elif any(isinstance(t, floating) for t in types):
-            # Floats (and anything pooled with them) are compared as float64, as numpy
-            # (and scipy) pool them.
-            target, parse = "double", float
-        else:  # Decimals, exactly (integers pooled with them become Decimals too)
-            target, parse = None, Decimal
-        parts = []
-        for role, flag in (("baseline", 1), ("candidate", 0)):
-            frame = engine.sides[role].frame
-            value = column(feature)
-            finite = value.isNotNull()
-            if isinstance(frame.schema[feature].dataType, floating):
-                finite = finite & ~F.isnan(value) & (F.abs(value) != float("inf"))
-            typed = value.cast(target) if target else value
-            if target == "double":
-                # -0.0 as 0.0: numpy holds them equal, Spark's binary searches do not.
-                typed = typed + F.lit(0.0)
-            parts.append(frame.where(finite).select(
-                typed.alias("v"), F.lit(flag).cast("byte").alias("t")))
-        return cls(feature, parts[0].unionByName(parts[1]), parse)
-
-    def count_values(self) -> None:
-        """Count each value per side first: values that repeat move once."""
-        from pyspark.sql import functions as F
-
-        self.rows = self.raw.groupBy("v").agg(
-            F.sum(F.col("t").cast("long")).alias("c1"),
-            F.sum((1 - F.col("t")).cast("long")).alias("c2"))
-        self.weighted = True
-
-
-def _bucketize(frame: Any, cuts: list[float], name: str) -> Any:
-    """``frame`` with the column ``name``: the index of the cell of ``v`` among ``cuts``
-    (``v`` compared as float64; a value equal to a cut goes up), by a binary search
-    written as nested ``CASE`` expressions, which Spark compiles."""
-    from pyspark.sql import functions as F
-
-    value = F.col("v").cast("double")
-    # -0.0 as 0.0 in the cuts too: numpy holds them equal.
-    normal = [cut + 0.0 for cut in cuts]
-
-    def search(low: int, high: int) -> Any:
-        """The cell of ``value`` knowing ``cuts[low - 1] <= value < cuts[high]``."""
-        if low == high:
-            return F.lit(low)
-        middle = (low + high) // 2
-        return F.when(value < F.lit(normal[middle]), search(low, middle)).otherwise(
-            search(middle + 1, high))
-
-    return frame.withColumn(name, search(0, len(normal)))
-
-
-def _check_counts(feature: str, rows: Sequence[Any],
-                  below: tuple[tuple[int, ...], tuple[int, ...]], sizes: tuple[int, int]
-                  ) -> None:
-    """Every bucket reduced holds the values counted in it before, once: a source that
-    changed between two jobs (a DataFrame with ``rand()``, a table written meanwhile) is an
-    error, never a wrong answer."""
-    expected: dict[int, list[int]] = {}
-    for side, (offsets, size) in enumerate(zip(below, sizes, strict=True)):
-        for bucket, start in enumerate(offsets):
-            end = offsets[bucket + 1] if bucket + 1 < len(offsets) else size
-            expected.setdefault(bucket, [0, 0])[side] = end - start
-    found = {bucket: [0, 0] for bucket in expected}
-    for row in rows:
-        counts = found.setdefault(int(row["bucket"]), [0, 0])
-        counts[0] += int(row["n1"])
-        counts[1] += int(row["n2"])
-    if found != expected:
-        totals = [sum(counts[side] for counts in found.values()) for side in (0, 1)]
-        raise DriftInputError(
-            f"feature {feature!r}: Spark's jobs saw different data ({totals[0]} baseline and "
-            f"{totals[1]} candidate values, where {sizes[0]} and {sizes[1]} were counted "
-            "before, or in other value ranges): the source changed while the check ran. "
-            "Check a snapshot (a table version, or the DataFrame cached) instead.")
-
-
-def _gap(rows: Sequence[Any], n1: int, n2: int, parse: Callable[[str], Any]) -> Any:
-    """The KS gap over all buckets, with ``steps.ks_gap``'s rules: the positive gap wins a
-    tie; of the values attaining the extreme, the smallest the baseline has, else the
-    smallest."""
-    import numpy as np
-
-    from pytest_drift.engines.steps import plain_number
-    from pytest_drift.stats.ks import KsGap
-
-    largest = max(float(row["hi"]) for row in rows)
-    smallest = min(float(row["lo"]) for row in rows)
-    negative = float(np.clip(-smallest, 0.0, 1.0))
-    end, extreme = ("lo", smallest) if negative > largest else ("hi", largest)
-    attaining = [row for row in rows if float(row[end]) == extreme]
-    with_train = [row for row in attaining if row[f"{end}_train"] is not None]
-    row, which = (with_train[0], "train") if with_train else (attaining[0], "any")
-    return KsGap(n1, n2, int(row[f"{end}_{which}_b1"]), int(row[f"{end}_{which}_b2"]),
-                 plain_number(parse(row[f"{end}_{which}"])))
-
-
-def _wasserstein(rows: Sequence[Any]) -> float:
-    """The buckets' areas, plus the area between each bucket's last value and the next
-    bucket's first."""
-    parts = [float(row["area"]) for row in rows]
-    for before, after in itertools.pairwise(rows):
-        parts.append(abs(float(before["last_gap"]))
-                     * (float(after["first"]) - float(before["last"])))
-    return math.fsum(parts)
-
-
-def _edges(rows: Sequence[Any], name: str, ranks: tuple[Any, Any, Any]) -> Any:
-    """numpy's quantiles from the order statistics the buckets returned."""
-    import numpy as np
-
-    from pytest_drift.engines.steps import interpolate
-
-    at = {int(rank): float(value) for row in rows
-          for rank, value in zip(row[f"{name}_ranks"], row[f"{name}_values"], strict=True)}
-    low = np.array([at[int(rank)] for rank in ranks[0]], dtype=np.float64)
-    high = np.array([at[int(rank)] for rank in ranks[1]], dtype=np.float64)
-    return np.unique(interpolate(low, high, ranks[2]))
-
-
-def _spark_kind(data_type: Any, empty: bool) -> KindInfo:
-    """How a column of this Spark type is tested, named as Arrow names it."""
-    from pytest_drift.columns import KindInfo, arrow_kind
-
-    try:
-        from pyspark.sql.pandas.types import to_arrow_type
-
-        arrow_type = to_arrow_type(data_type)
-    except Exception:  # a type with no Arrow equivalent (intervals, variants)
-        return KindInfo("empty" if empty else "unsupported", data_type.simpleString())
-    return arrow_kind(arrow_type, empty)
-
-
-def _first_line(error: BaseException) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-
-
-@dataclass(frozen=True)
-class _Reduced:
-    gap: Any
-    wasserstein: float
-    means: tuple[float, float]
-    edges: Any
-    grid: Any
-

@@ -49,7 +49,7 @@ class BucketPlan:
     n2: int
     below1: tuple[int, ...]
     below2: tuple[int, ...]
-    train_ranks: tuple[int, ...]
+    baseline_ranks: tuple[int, ...]
     pooled_ranks: tuple[int, ...]
 
 
@@ -151,8 +151,8 @@ def _reduce_bucket(bucket: int, rows: Any, plan: BucketPlan) -> dict[str, Any]:
     for end, extreme in (("hi", gaps.max()), ("lo", gaps.min())):
         row[end] = float(extreme)
         positions = np.flatnonzero(gaps == extreme)
-        in_train = positions[counts1[positions] > 0]
-        for which, at in (("train", in_train[0] if in_train.size else None),
+        in_baseline = positions[counts1[positions] > 0]
+        for which, at in (("train", in_baseline[0] if in_baseline.size else None),
                           ("any", positions[0])):
             found = at is not None
             row[f"{end}_{which}"] = str(_plain(values[at])) if found else None
@@ -160,7 +160,7 @@ def _reduce_bucket(bucket: int, rows: Any, plan: BucketPlan) -> dict[str, Any]:
             row[f"{end}_{which}_b2"] = int(below2[at]) if found else None
     start1, start2 = plan.below1[bucket], plan.below2[bucket]
     for name, ranks, cumulative, start in (
-            ("train", plan.train_ranks, below1, start1),
+            ("train", plan.baseline_ranks, below1, start1),
             ("pooled", plan.pooled_ranks, below1 + below2, start1 + start2)):
         wanted = _ranks_in(ranks, start, int(cumulative[-1]))
         row[f"{name}_ranks"] = wanted

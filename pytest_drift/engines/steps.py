@@ -38,30 +38,30 @@ class StepTable:
     """
 
     values: npt.NDArray[Any]
-    train_below: npt.NDArray[Any]
-    prod_below: npt.NDArray[Any]
+    baseline_below: npt.NDArray[Any]
+    candidate_below: npt.NDArray[Any]
 
     @classmethod
-    def from_counts(cls, values: npt.NDArray[Any], train_counts: npt.NDArray[Any],
-                    prod_counts: npt.NDArray[Any]) -> StepTable:
+    def from_counts(cls, values: npt.NDArray[Any], baseline_counts: npt.NDArray[Any],
+                    candidate_counts: npt.NDArray[Any]) -> StepTable:
         import numpy as np
 
-        return cls(values, np.cumsum(train_counts), np.cumsum(prod_counts))
+        return cls(values, np.cumsum(baseline_counts), np.cumsum(candidate_counts))
 
     @property
-    def n_train(self) -> int:
-        return int(self.train_below[-1])
+    def n_baseline(self) -> int:
+        return int(self.baseline_below[-1])
 
     @property
-    def n_prod(self) -> int:
-        return int(self.prod_below[-1])
+    def n_candidate(self) -> int:
+        return int(self.candidate_below[-1])
 
-    def in_train(self, at: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    def in_baseline(self, at: npt.NDArray[Any]) -> npt.NDArray[Any]:
         """Whether the baseline has the values at these positions."""
         import numpy as np
 
-        before = np.where(at > 0, self.train_below[np.maximum(at - 1, 0)], 0)
-        return self.train_below[at] > before  # type: ignore[no-any-return]
+        before = np.where(at > 0, self.baseline_below[np.maximum(at - 1, 0)], 0)
+        return self.baseline_below[at] > before  # type: ignore[no-any-return]
 
 
 def merge_sorted(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
@@ -76,9 +76,9 @@ def merge_sorted(train: npt.NDArray[Any], prod: npt.NDArray[Any]) -> StepTable:
     np.not_equal(merged[1:], merged[:-1], out=last[:-1])
     last[-1] = True
     ends = np.flatnonzero(last)
-    train_below = np.cumsum(order < train.size)[ends]
+    baseline_below = np.cumsum(order < train.size)[ends]
     del order
-    return StepTable(merged[ends], train_below, ends + 1 - train_below)
+    return StepTable(merged[ends], baseline_below, ends + 1 - baseline_below)
 
 
 @dataclass(frozen=True)
@@ -86,17 +86,17 @@ class Bins:
     """Counts per bin of both sides, bins cut at the baseline's quantiles."""
 
     edges: tuple[float, ...]
-    train_counts: tuple[int, ...]
-    prod_counts: tuple[int, ...]
+    baseline_counts: tuple[int, ...]
+    candidate_counts: tuple[int, ...]
 
     @classmethod
-    def from_below(cls, edges: npt.NDArray[Any], train_below: npt.NDArray[Any],
-                   prod_below: npt.NDArray[Any], n_train: int, n_prod: int) -> Bins:
+    def from_below(cls, edges: npt.NDArray[Any], baseline_below: npt.NDArray[Any],
+                   candidate_below: npt.NDArray[Any], n_baseline: int, n_candidate: int) -> Bins:
         """The bins from how many values of each side are ``< edge``, edge by edge."""
         import numpy as np
 
         counts = []
-        for below, n in ((train_below, n_train), (prod_below, n_prod)):
+        for below, n in ((baseline_below, n_baseline), (candidate_below, n_candidate)):
             bounds = np.concatenate(([0], below, [n]))
             counts.append(tuple(int(c) for c in np.diff(bounds)))
         return cls(tuple(float(e) for e in edges), counts[0], counts[1])
@@ -142,8 +142,8 @@ def _first(steps: StepTable, attains: npt.NDArray[Any]) -> int:
     import numpy as np
 
     positions = np.flatnonzero(attains)
-    from_train = positions[steps.in_train(positions)]
-    return int(from_train[0] if from_train.size else positions[0])
+    from_baseline = positions[steps.in_baseline(positions)]
+    return int(from_baseline[0] if from_baseline.size else positions[0])
 
 
 def ks_gap(steps: StepTable) -> KsGap:
@@ -154,11 +154,11 @@ def ks_gap(steps: StepTable) -> KsGap:
     floats. The positive gap wins a tie, and the location is the first pooled value that
     attains the winning gap.
     """
-    n1, n2 = steps.n_train, steps.n_prod
-    gaps = steps.train_below / n1 - steps.prod_below / n2
+    n1, n2 = steps.n_baseline, steps.n_candidate
+    gaps = steps.baseline_below / n1 - steps.candidate_below / n2
     largest, smallest = gaps.max(), gaps.min()
     at = _first(steps, gaps == (smallest if negative_wins(largest, smallest) else largest))
-    return KsGap(n1, n2, int(steps.train_below[at]), int(steps.prod_below[at]),
+    return KsGap(n1, n2, int(steps.baseline_below[at]), int(steps.candidate_below[at]),
                  plain_number(steps.values[at]))
 
 
@@ -170,9 +170,9 @@ def wasserstein(steps: StepTable) -> float:
     values = steps.values.astype(np.float64)
     if values.size < 2:
         return 0.0
-    train_cdf = steps.train_below[:-1] / steps.n_train
-    prod_cdf = steps.prod_below[:-1] / steps.n_prod
-    return float(np.sum(np.multiply(np.abs(train_cdf - prod_cdf), np.diff(values))))
+    baseline_cdf = steps.baseline_below[:-1] / steps.n_baseline
+    candidate_cdf = steps.candidate_below[:-1] / steps.n_candidate
+    return float(np.sum(np.multiply(np.abs(baseline_cdf - candidate_cdf), np.diff(values))))
 
 
 def _lerp(low: npt.NDArray[Any], high: npt.NDArray[Any], t: npt.NDArray[Any]
@@ -279,16 +279,17 @@ def numeric_bins(steps: StepTable) -> Bins:
     import numpy as np
 
     floats = steps.values.astype(np.float64)
-    edges = sample_quantiles(floats, steps.train_below, decile_ranks(steps.n_train))
-    return Bins.from_below(edges, _counts_below(floats, steps.train_below, edges),
-                           _counts_below(floats, steps.prod_below, edges),
-                           steps.n_train, steps.n_prod)
+    edges = sample_quantiles(floats, steps.baseline_below, decile_ranks(steps.n_baseline))
+    return Bins.from_below(edges, _counts_below(floats, steps.baseline_below, edges),
+                           _counts_below(floats, steps.candidate_below, edges),
+                           steps.n_baseline, steps.n_candidate)
 
 
-def ecdf(grid: npt.NDArray[Any], train_heights: list[float], prod_heights: list[float],
+def ecdf(grid: npt.NDArray[Any], baseline_heights: list[float], candidate_heights: list[float],
          gap_at: Any) -> dict[str, Any]:
     """The chart object of both ECDFs, their heights at the points of ``grid``."""
-    return {"kind": "ecdf", "x": grid.tolist(), "train": train_heights, "prod": prod_heights,
+    return {"kind": "ecdf", "x": grid.tolist(), "train": baseline_heights,
+            "prod": candidate_heights,
             "gap_at": float(gap_at)}
 
 
@@ -298,10 +299,10 @@ def ecdf_chart(steps: StepTable, gap_at: Any) -> dict[str, Any]:
     import numpy as np
 
     floats = steps.values.astype(np.float64)
-    pooled = steps.train_below + steps.prod_below
+    pooled = steps.baseline_below + steps.candidate_below
     grid = chart_grid(sample_quantiles(floats, pooled, grid_ranks(int(pooled[-1]))), gap_at)
     heights = []
-    for below in (steps.train_below, steps.prod_below):
+    for below in (steps.baseline_below, steps.candidate_below):
         cumulative = np.concatenate(([0], below))
         at_or_below = np.searchsorted(floats, grid, side="right")
         heights.append((cumulative[at_or_below] / cumulative[-1]).tolist())

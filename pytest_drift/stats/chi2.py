@@ -13,7 +13,7 @@ class Chi2Result:
     dof: int
 
 
-def chi2_test(train_counts: Sequence[int], prod_counts: Sequence[int]) -> Chi2Result:
+def chi2_test(baseline_counts: Sequence[int], candidate_counts: Sequence[int]) -> Chi2Result:
     """``scipy.stats.chi2_contingency`` (defaults) on the table ``[train_counts, prod_counts]``.
 
     The columns are the union of the categories of both sides, so a category seen on one
@@ -23,6 +23,6 @@ def chi2_test(train_counts: Sequence[int], prod_counts: Sequence[int]) -> Chi2Re
     import numpy as np
     from scipy import stats
 
-    table = np.array([train_counts, prod_counts], dtype=np.int64)
+    table = np.array([baseline_counts, candidate_counts], dtype=np.int64)
     result = stats.chi2_contingency(table)
     return Chi2Result(float(result.statistic), float(result.pvalue), int(result.dof))

@@ -23,62 +23,62 @@ def shares(counts: Sequence[int]) -> list[float]:
     return [c / total for c in counts] if total else [0.0 for _ in counts]
 
 
-def psi(train_counts: Sequence[int], prod_counts: Sequence[int]) -> float:
+def psi(baseline_counts: Sequence[int], candidate_counts: Sequence[int]) -> float:
     """Population stability index, ``sum((c - b) * ln(c / b))`` over bins or categories."""
     total = 0.0
-    for b, c in zip(shares(train_counts), shares(prod_counts), strict=True):
+    for b, c in zip(shares(baseline_counts), shares(candidate_counts), strict=True):
         b, c = max(b, PSI_FLOOR), max(c, PSI_FLOOR)
         total += (c - b) * math.log(c / b)
     return total
 
 
-def js_distance(train_counts: Sequence[int], prod_counts: Sequence[int]) -> float:
+def js_distance(baseline_counts: Sequence[int], candidate_counts: Sequence[int]) -> float:
     """Jensen-Shannon distance in base 2 (0: same shares, 1: disjoint), as scipy's."""
     from scipy.spatial import distance
 
-    return float(distance.jensenshannon(list(train_counts), list(prod_counts), base=2))
+    return float(distance.jensenshannon(list(baseline_counts), list(candidate_counts), base=2))
 
 
-def cramers_v(train_counts: Sequence[int], prod_counts: Sequence[int]) -> float:
+def cramers_v(baseline_counts: Sequence[int], candidate_counts: Sequence[int]) -> float:
     """Cramér's V of the 2×K table (0: same shares, 1: categories tell the sides apart)."""
-    if len(train_counts) < 2:
+    if len(baseline_counts) < 2:
         return 0.0
     from scipy.stats import contingency
 
-    return float(contingency.association([list(train_counts), list(prod_counts)],
+    return float(contingency.association([list(baseline_counts), list(candidate_counts)],
                                          method="cramer"))
 
 
-def new_and_gone(categories: Sequence[str], train_counts: Sequence[int],
-                 prod_counts: Sequence[int]) -> tuple[list[str], list[str]]:
+def new_and_gone(categories: Sequence[str], baseline_counts: Sequence[int],
+                 candidate_counts: Sequence[int]) -> tuple[list[str], list[str]]:
     """Categories seen only in the candidate, and only in the baseline."""
-    new = [c for c, t, p in zip(categories, train_counts, prod_counts, strict=True)
+    new = [c for c, t, p in zip(categories, baseline_counts, candidate_counts, strict=True)
            if t == 0 and p > 0]
-    gone = [c for c, t, p in zip(categories, train_counts, prod_counts, strict=True)
+    gone = [c for c, t, p in zip(categories, baseline_counts, candidate_counts, strict=True)
             if t > 0 and p == 0]
     return new, gone
 
 
 @functools.lru_cache(maxsize=1024)
-def min_detectable_ks(n_train: int, n_prod: int, alpha: float) -> float:
+def min_detectable_ks(n_baseline: int, n_candidate: int, alpha: float) -> float:
     """The smallest KS statistic that would be significant at ``alpha`` for these sizes
     (Smirnov's asymptotic distribution, as scipy uses for large samples)."""
     from scipy import stats
 
-    m, n = sorted([float(n_train), float(n_prod)], reverse=True)
+    m, n = sorted([float(n_baseline), float(n_candidate)], reverse=True)
     return float(stats.kstwo.isf(alpha, round(m * n / (m + n))))
 
 
-def missing_change_p_value(train_missing: int, train_total: int, prod_missing: int,
-                           prod_total: int) -> float:
+def missing_change_p_value(baseline_missing: int, baseline_total: int, candidate_missing: int,
+                           candidate_total: int) -> float:
     """Two-proportion z-test (pooled) that the share of missing values changed."""
     from scipy import stats
 
-    if train_total == 0 or prod_total == 0:
+    if baseline_total == 0 or candidate_total == 0:
         return 1.0
-    pooled = (train_missing + prod_missing) / (train_total + prod_total)
+    pooled = (baseline_missing + candidate_missing) / (baseline_total + candidate_total)
     if pooled in (0.0, 1.0):
         return 1.0
-    spread = math.sqrt(pooled * (1 - pooled) * (1 / train_total + 1 / prod_total))
-    z = (prod_missing / prod_total - train_missing / train_total) / spread
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / baseline_total + 1 / candidate_total))
+    z = (candidate_missing / candidate_total - baseline_missing / baseline_total) / spread
     return float(2 * stats.norm.sf(abs(z)))

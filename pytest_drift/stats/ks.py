@@ -24,15 +24,15 @@ class KsGap:
     gap is ``train_below / n_train - prod_below / n_prod`` (signed, as scipy computes it).
     """
 
-    n_train: int
-    n_prod: int
-    train_below: int
-    prod_below: int
+    n_baseline: int
+    n_candidate: int
+    baseline_below: int
+    candidate_below: int
     location: float | int | Decimal
 
     @property
     def signed_gap(self) -> float:
-        return self.train_below / self.n_train - self.prod_below / self.n_prod
+        return self.baseline_below / self.n_baseline - self.candidate_below / self.n_candidate
 
 
 @dataclass(frozen=True)
@@ -47,15 +47,15 @@ def ks_test(gap: KsGap) -> KsResult:
     import numpy as np
     from scipy import stats
 
-    n1, n2 = gap.n_train, gap.n_prod
+    n1, n2 = gap.n_baseline, gap.n_candidate
     if max(n1, n2) <= SCIPY_EXACT_MAX_N:
         # A canonical pair of samples with the same sizes and the same gap: value 0 repeated
         # ``below`` times, then 1. scipy then runs its exact path (and any fallback or
         # warning) exactly as it would on the raw values, in microseconds.
         train = np.ones(n1, dtype=np.int8)
-        train[: gap.train_below] = 0
+        train[: gap.baseline_below] = 0
         prod = np.ones(n2, dtype=np.int8)
-        prod[: gap.prod_below] = 0
+        prod[: gap.candidate_below] = 0
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = stats.ks_2samp(train, prod)
@@ -77,7 +77,7 @@ def p_value_cost(gap: KsGap) -> float:
     terms (``scipy.special.smirnov``), about half a second at ``n = 500 000``. The number
     only orders work between processes; it changes no result.
     """
-    n1, n2 = gap.n_train, gap.n_prod
+    n1, n2 = gap.n_baseline, gap.n_candidate
     if max(n1, n2) <= SCIPY_EXACT_MAX_N:
         return 1.0
     effective = round(n1 * n2 / (n1 + n2))

@@ -23,7 +23,11 @@ Kind = Literal["numeric", "categorical"]
 
 @dataclass(frozen=True)
 class NumericData:
-    """A numeric feature's finite values on each side (exactly ordered) and its KS gap."""
+    """A numeric feature's finite values on each side (exactly ordered) and its KS gap.
+
+    This and :class:`CategoricalData` are what a registered test receives: their field
+    names (``train``/``prod``) are the hook's public API and stay as they are.
+    """
 
     train: npt.NDArray[Any]
     prod: npt.NDArray[Any]
@@ -151,7 +155,7 @@ class PsiTest:
         if isinstance(data, CategoricalData):
             return TestOutcome(psi(data.train_counts, data.prod_counts), None)
         bins = numeric_bins(data.train, data.prod)
-        return TestOutcome(psi(bins.train_counts, bins.prod_counts), None)
+        return TestOutcome(psi(bins.baseline_counts, bins.candidate_counts), None)
 
 
 BUILT_IN: tuple[StatTest, ...] = (KsTest(), Chi2Test(), CvmTest(), AndersonTest(), PsiTest())

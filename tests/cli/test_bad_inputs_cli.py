@@ -86,12 +86,12 @@ def assert_outcome(case: Case, directory: Path, code: int, out: str, err: str) -
             assert f"skipped {feature}: {reason}" in out
     else:
         assert case.infinite is not None
-        feature, train_inf, prod_inf, prod_missing = case.infinite
+        feature, baseline_inf, candidate_inf, candidate_missing = case.infinite
         detail = entry["details"][feature]
-        assert (detail["train_infinite"], detail["prod_infinite"]) == (train_inf, prod_inf)
-        assert detail["prod_missing"] == prod_missing
+        assert (detail["train_infinite"], detail["prod_infinite"]) == (baseline_inf, candidate_inf)
+        assert detail["prod_missing"] == candidate_missing
         row = next(line for line in out.splitlines() if f" {feature} " in line)
-        assert row.rstrip().endswith(f"(±inf {train_inf}/{prod_inf})"), out
+        assert row.rstrip().endswith(f"(±inf {baseline_inf}/{candidate_inf})"), out
 
 
 def read_entry(directory: Path) -> dict[str, Any]:

@@ -113,7 +113,7 @@ def test_column_entirely_missing_is_skipped_with_its_reason(project, monkeypatch
 def test_infinite_values_are_counted_apart_and_shown(project, monkeypatch):
     case = outcome_case("infinite")
     assert case.infinite is not None
-    feature, train_inf, prod_inf, prod_missing = case.infinite
+    feature, baseline_inf, candidate_inf, candidate_missing = case.infinite
     result, report, output = run_case(project, monkeypatch, case)
     result.assert_outcomes(passed=2)
     entry = check(report, "test_bad_input")
@@ -121,16 +121,16 @@ def test_infinite_values_are_counted_apart_and_shown(project, monkeypatch):
     assert entry["skipped_features"] == {}
     detail = entry["details"][feature]
     assert detail["test"] == "ks"
-    assert (detail["train_infinite"], detail["prod_infinite"]) == (train_inf, prod_inf)
-    assert (detail["train_missing"], detail["prod_missing"]) == (0, prod_missing)
-    assert detail["prod_n"] == 40 - prod_inf - prod_missing
+    assert (detail["train_infinite"], detail["prod_infinite"]) == (baseline_inf, candidate_inf)
+    assert (detail["train_missing"], detail["prod_missing"]) == (0, candidate_missing)
+    assert detail["prod_n"] == 40 - candidate_inf - candidate_missing
     section = drift_section(output)
     lines = section.splitlines()
     header = next(line for line in lines if "feature" in line and "p-value" in line)
     assert header.split()[-1] == "miss", header
     row = next(line for line in lines if f" {feature} " in line and "ks" in line)
     assert row.rstrip().endswith(
-        f"{0}/{prod_missing} (±inf {train_inf}/{prod_inf})"), row
+        f"{0}/{candidate_missing} (±inf {baseline_inf}/{candidate_inf})"), row
 
 
 def test_pickle_payload_would_create_the_marker(tmp_path):

@@ -85,16 +85,16 @@ def test_dataset_shared_by_three_checks_is_read_once(project):
 
         @pytest.mark.drift({CARS[0]!r}, {CARS[1]!r}, threshold=100)
         def test_marker_one(drift_report):
-            assert drift_report.train_samples == 223
+            assert drift_report.baseline_rows == 223
 
         @pytest.mark.drift(baseline={CARS[0]!r}, candidate={CARS[1]!r}, threshold=100)
         def test_marker_two(drift_report):
-            assert drift_report.train_samples == 223
+            assert drift_report.baseline_rows == 223
 
         def test_in_code(drift_check):
             report = drift_check({CARS[0]!r}, "data/copy/candidate.csv", threshold=100,
                                  name="in code")
-            assert report.production_samples == 183
+            assert report.candidate_rows == 183
     """)
     result, report = run_drift(project)
     result.assert_outcomes(passed=3)
@@ -234,32 +234,32 @@ def test_changed_file_is_read_again(project):
 
         @CHECK
         def test_1_original(drift_report):
-            assert drift_report.production_samples == 183
+            assert drift_report.candidate_rows == 183
 
 
         @CHECK
         def test_2_unchanged(drift_report):
-            assert drift_report.production_samples == 183
+            assert drift_report.candidate_rows == 183
 
 
         @CHECK
         @pytest.mark.usefixtures("shrunk")
         def test_3_fewer_rows(drift_report):
-            assert drift_report.production_samples == 100
+            assert drift_report.candidate_rows == 100
 
 
         @CHECK
         @pytest.mark.usefixtures("same_size_later")
         def test_4_same_size_new_mtime(drift_report):
-            assert drift_report.production_samples == 100
+            assert drift_report.candidate_rows == 100
             origin = drift_report.details["Origin"]
-            assert origin.prod_n == 100 - {_missing_origin(project, 100)}
+            assert origin.candidate_n == 100 - {_missing_origin(project, 100)}
             assert origin.p_value < 1e-20  # no "USA" left in the candidate
 
 
         @CHECK
         def test_5_unchanged_again(drift_report):
-            assert drift_report.production_samples == 100
+            assert drift_report.candidate_rows == 100
     """)
     result, report = run_drift(project)
     result.assert_outcomes(passed=5)
@@ -496,8 +496,8 @@ def test_first_result_wins_between_two_loaders(project):
 
         @pytest.mark.drift("memory:train", "memory:prod", threshold=100)
         def test_order(drift_report):
-            assert drift_report.train_samples == 200        # from the conftest
-            assert drift_report.production_samples == 250   # from the tryfirst loader
+            assert drift_report.baseline_rows == 200        # from the conftest
+            assert drift_report.candidate_rows == 250   # from the tryfirst loader
             assert drift_report.details["x"].drift_detected
     """)
     result, _ = run_drift(project)
@@ -529,7 +529,7 @@ ROWS_TEST = """
 
     @pytest.mark.drift("memory:data", "memory:data")
     def test_rows(drift_report):
-        assert drift_report.train_samples == {rows}
+        assert drift_report.baseline_rows == {rows}
 """
 
 
@@ -654,7 +654,7 @@ def test_format_flag_for_files_without_a_known_suffix(project):
 
         @pytest.mark.drift("data/train.data", "data/export.bin", threshold=100)
         def test_flag(drift_report):
-            assert drift_report.production_samples == 183
+            assert drift_report.candidate_rows == 183
     """)
     result, report = run_drift(project, "--drift-format", "baseline=csv,candidate=parquet")
     result.assert_outcomes(passed=1)

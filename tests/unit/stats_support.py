@@ -106,11 +106,11 @@ def decile_counts(train: Sequence[float], prod: Sequence[float]) -> tuple[np.nda
             np.bincount(np.searchsorted(edges, right, side="right"), minlength=size))
 
 
-def psi_of_counts(train_counts: Sequence[int], prod_counts: Sequence[int],
+def psi_of_counts(baseline_counts: Sequence[int], candidate_counts: Sequence[int],
                   floor: float = 1e-4) -> float:
     """sum((c - b) ln(c / b)) over the shares, each floored at ``floor``."""
-    b = np.maximum(np.asarray(train_counts) / np.sum(train_counts), floor)
-    c = np.maximum(np.asarray(prod_counts) / np.sum(prod_counts), floor)
+    b = np.maximum(np.asarray(baseline_counts) / np.sum(baseline_counts), floor)
+    c = np.maximum(np.asarray(candidate_counts) / np.sum(candidate_counts), floor)
     return float(np.sum((c - b) * np.log(c / b)))
 
 

@@ -53,9 +53,9 @@ def test_bucketed_statistics_equal_scipy(shape: str, n1: int, n2: int, shift: fl
     assert ks.p_value == expected.pvalue
     assert reduced.gap.location == expected.statistic_location
     assert close(reduced.wasserstein, stats.wasserstein_distance(train, prod))
-    train_counts, prod_counts = decile_counts(train, prod)
-    assert list(reduced.bins.train_counts) == train_counts.tolist()
-    assert list(reduced.bins.prod_counts) == prod_counts.tolist()
+    baseline_counts, candidate_counts = decile_counts(train, prod)
+    assert list(reduced.bins.baseline_counts) == baseline_counts.tolist()
+    assert list(reduced.bins.candidate_counts) == candidate_counts.tolist()
 
 
 def test_large_samples_take_the_bucketed_route_and_stay_exact(

@@ -56,15 +56,16 @@ def check_feature(report: object, name: str, expected: dict[str, object],
     assert math.isclose(result.p_value, expected["p_value"], rel_tol=1e-9, abs_tol=1e-300)
     assert result.dof == expected["dof"]
     assert result.drift_detected == (expected["p_value"] < 0.05)
-    assert (result.train_n, result.prod_n) == expected["n"]
-    assert (result.train_missing, result.prod_missing) == missing
+    assert (result.baseline_n, result.candidate_n) == expected["n"]
+    assert (result.baseline_missing, result.candidate_missing) == missing
     # top_category: the category whose share changed most (any of them on a tie).
     top = result.top_category
     assert top is not None
     shares = expected["shares"]
     assert top.category in shares
-    assert (top.train_share, top.prod_share) == pytest.approx(shares[top.category], abs=1e-15)
-    assert abs(top.prod_share - top.train_share) == pytest.approx(
+    assert (top.baseline_share, top.candidate_share) == pytest.approx(shares[top.category],
+                                                                       abs=1e-15)
+    assert abs(top.candidate_share - top.baseline_share) == pytest.approx(
         expected["largest_change"], abs=1e-15)
 
 
@@ -136,7 +137,7 @@ def test_unseen_categories_are_columns_of_the_table() -> None:
     result = report.details["c"]
     # b (gone from the candidate) moved most: 30/70 -> 0
     assert result.top_category.category == "b"
-    assert result.top_category.prod_share == 0.0
+    assert result.top_category.candidate_share == 0.0
 
 
 def test_top_category_is_largest_absolute_share_change() -> None:
@@ -145,8 +146,8 @@ def test_top_category_is_largest_absolute_share_change() -> None:
     prod = ["a"] * 40 + ["b"] * 70 + ["c"] * 90
     top = compare(pd.DataFrame({"c": train}), pd.DataFrame({"c": prod})).details["c"].top_category
     assert top.category == "a"
-    assert top.train_share == pytest.approx(0.5)
-    assert top.prod_share == pytest.approx(0.2)
+    assert top.baseline_share == pytest.approx(0.5)
+    assert top.candidate_share == pytest.approx(0.2)
 
 
 @settings(max_examples=100, deadline=None)

@@ -169,8 +169,8 @@ def test_counts_equal_oracle_details(name: str, candidate: str, reports: Any) ->
     report = reports[(name, candidate)]
     for feature, want in details.items():
         got = report.details[feature]
-        assert (got.train_n, got.prod_n) == (want["n_train"], want["n_prod"]), feature
-        assert (got.train_missing, got.prod_missing) == (
+        assert (got.baseline_n, got.candidate_n) == (want["n_train"], want["n_prod"]), feature
+        assert (got.baseline_missing, got.candidate_missing) == (
             want["missing_train"], want["missing_prod"]), feature
         assert got.kind == want["kind"], feature
 
@@ -189,13 +189,13 @@ def test_report_equals_scipy_on_the_raw_files(name: str, candidate: str, reports
         assert math.isclose(got.p_value, want["p_value"], rel_tol=1e-12, abs_tol=1e-12)
         assert math.isclose(got.p_value, want["p_value"], rel_tol=1e-9, abs_tol=1e-300)
         assert got.drift_detected == (want["p_value"] < 0.05), feature
-        assert (got.train_n, got.prod_n) == want["n"], feature
-        assert (got.train_missing, got.prod_missing) == want["missing"], feature
+        assert (got.baseline_n, got.candidate_n) == want["n"], feature
+        assert (got.baseline_missing, got.candidate_missing) == want["missing"], feature
         assert got.dof == want["dof"], feature
         if want["test"] == "ks":
             assert got.statistic_location == want["location"], feature
-            assert got.train_mean == pytest.approx(want["train_mean"], rel=1e-12)
-            assert got.prod_mean == pytest.approx(want["prod_mean"], rel=1e-12)
+            assert got.baseline_mean == pytest.approx(want["train_mean"], rel=1e-12)
+            assert got.candidate_mean == pytest.approx(want["prod_mean"], rel=1e-12)
     drifted = [f for f, want in oracle.items() if want["p_value"] < 0.05]
     assert report.drifted_features == drifted
     percentage = len(drifted) / len(oracle) * 100

@@ -85,22 +85,22 @@ def test_wasserstein_is_scipys(train: list[float], prod: list[float]) -> None:
 @example([0.0, 0.0, 0.0, 0.0, 1.0, 1.0], [0.0])
 def test_bins_are_the_baseline_deciles(train: list[float], prod: list[float]) -> None:
     bins = numeric_bins(np.array(train), np.array(prod))
-    train_counts, prod_counts = decile_counts(train, prod)
-    assert list(bins.train_counts) == train_counts.tolist()
-    assert list(bins.prod_counts) == prod_counts.tolist()
-    assert sum(bins.train_counts) == len(train)
-    assert sum(bins.prod_counts) == len(prod)
+    baseline_counts, candidate_counts = decile_counts(train, prod)
+    assert list(bins.baseline_counts) == baseline_counts.tolist()
+    assert list(bins.candidate_counts) == candidate_counts.tolist()
+    assert sum(bins.baseline_counts) == len(train)
+    assert sum(bins.candidate_counts) == len(prod)
 
 
 @settings(max_examples=300, deadline=None)
 @given(SAMPLE, SAMPLE)
 @example([1.0] * 30, [2.0] * 30)
 def test_psi_and_js_of_the_bins(train: list[float], prod: list[float]) -> None:
-    train_counts, prod_counts = decile_counts(train, prod)
-    assert close(psi(train_counts.tolist(), prod_counts.tolist()),
-                 psi_of_counts(train_counts, prod_counts))
-    expected_js = distance.jensenshannon(train_counts, prod_counts, base=2)
-    assert close(js_distance(train_counts.tolist(), prod_counts.tolist()), expected_js)
+    baseline_counts, candidate_counts = decile_counts(train, prod)
+    assert close(psi(baseline_counts.tolist(), candidate_counts.tolist()),
+                 psi_of_counts(baseline_counts, candidate_counts))
+    expected_js = distance.jensenshannon(baseline_counts, candidate_counts, base=2)
+    assert close(js_distance(baseline_counts.tolist(), candidate_counts.tolist()), expected_js)
 
 
 @CHECKS
@@ -114,12 +114,12 @@ def test_psi_and_js_of_the_bins(train: list[float], prod: list[float]) -> None:
 def test_numeric_effects_in_the_report(train: list[float], prod: list[float]) -> None:
     entry = validated(compare(pd.DataFrame({"x": train}), pd.DataFrame({"x": prod})))
     detail = entry["details"]["x"]
-    train_counts, prod_counts = decile_counts(train, prod)
+    baseline_counts, candidate_counts = decile_counts(train, prod)
     assert close(detail["wasserstein"], stats.wasserstein_distance(train, prod))
     assert close(detail["psi"], numeric_psi(train, prod))
-    assert detail["psi_bins"] == train_counts.size
+    assert detail["psi_bins"] == baseline_counts.size
     assert close(detail["js_distance"],
-                 distance.jensenshannon(train_counts, prod_counts, base=2))
+                 distance.jensenshannon(baseline_counts, candidate_counts, base=2))
     ks = quiet(stats.ks_2samp, train, prod)
     assert close(detail["ks_statistic"], float(ks.statistic))
     assert close(detail["effect"], float(ks.statistic))
@@ -194,19 +194,19 @@ def test_new_and_gone_categories_by_name() -> None:
 
 # -- the smallest detectable KS statistic -----------------------------------------------------
 
-@pytest.mark.parametrize(("n_train", "n_prod", "alpha"), [
+@pytest.mark.parametrize(("n_baseline", "n_candidate", "alpha"), [
     (60, 60, 0.05), (100, 400, 0.05), (400, 100, 0.05), (1000, 1000, 0.01),
     (37, 5000, 0.1), (10**6, 10**6, 0.05), (1000, 1000, 0.05),
 ])
 def test_min_detectable_ks_is_where_the_asymptotic_p_crosses_alpha(
-        n_train: int, n_prod: int, alpha: float) -> None:
-    d = min_detectable_ks(n_train, n_prod, alpha)
-    en = round(n_train * n_prod / (n_train + n_prod))
+        n_baseline: int, n_candidate: int, alpha: float) -> None:
+    d = min_detectable_ks(n_baseline, n_candidate, alpha)
+    en = round(n_baseline * n_candidate / (n_baseline + n_candidate))
     # scipy's kstwo.isf is a root search: its answer is alpha to about 1e-6.
     assert stats.kstwo.sf(d, en) == pytest.approx(alpha, rel=1e-5)
     # Just below it the p-value is above alpha, just above it below: the crossing.
     assert stats.kstwo.sf(d * (1 - 1e-4), en) > alpha > stats.kstwo.sf(d * (1 + 1e-4), en)
-    assert min_detectable_ks(n_prod, n_train, alpha) == d
+    assert min_detectable_ks(n_candidate, n_baseline, alpha) == d
 
 
 def test_min_detectable_ks_shrinks_with_n() -> None:

@@ -102,8 +102,8 @@ def test_generated_data_gives_the_memory_engines_report(pair: Pair, kind: str,
         duck, memory = both_engines(baseline, candidate, charts=charts)
     assert "all_nan" in duck.skipped_features
     assert duck.status == memory.status
-    assert duck.train_samples == len(pair.baseline)
-    assert duck.production_samples == len(pair.candidate)
+    assert duck.baseline_rows == len(pair.baseline)
+    assert duck.candidate_rows == len(pair.candidate)
 
 
 @pytest.mark.parametrize("kind", ["frame", "arrow", "parquet", "csv"])
@@ -151,10 +151,10 @@ def test_nan_in_parquet_row_groups_counted_as_missing(tmp_path: Path) -> None:
 
     duck, memory = both_engines(str(paths["baseline"]), str(paths["candidate"]))
     result = duck.details["x"]
-    assert result.train_n == finite["baseline"].size == memory.details["x"].train_n
-    assert result.prod_n == finite["candidate"].size == memory.details["x"].prod_n
-    assert result.train_missing == groups_size(groups["baseline"]) - finite["baseline"].size
-    assert result.prod_missing == groups_size(groups["candidate"]) - finite["candidate"].size
+    assert result.baseline_n == finite["baseline"].size == memory.details["x"].baseline_n
+    assert result.candidate_n == finite["candidate"].size == memory.details["x"].candidate_n
+    assert result.baseline_missing == groups_size(groups["baseline"]) - finite["baseline"].size
+    assert result.candidate_missing == groups_size(groups["candidate"]) - finite["candidate"].size
     expected = stats.ks_2samp(finite["baseline"], finite["candidate"])
     assert result.statistic == expected.statistic
     assert result.p_value == pytest.approx(expected.pvalue, rel=TOL, abs=TOL)
@@ -205,14 +205,14 @@ def threads(patch: pytest.MonkeyPatch, count: int) -> None:
 
 def assert_equals_scipy(report: DriftReport, paths: tuple[str, str]) -> None:
     assert report.engine == "duckdb"
-    assert report.train_samples == report.production_samples == ROWS
+    assert report.baseline_rows == report.candidate_rows == ROWS
     baseline, candidate = (pq.read_table(path) for path in paths)
     assert baseline.nbytes + candidate.nbytes > 1.9 * 64 * 2**20
     for name in ("a", "b"):
         expected = stats.ks_2samp(baseline.column(name).to_numpy(),
                                   candidate.column(name).to_numpy())
         result = report.details[name]
-        assert result.train_n == result.prod_n == ROWS
+        assert result.baseline_n == result.candidate_n == ROWS
         assert result.statistic == pytest.approx(expected.statistic, rel=TOL, abs=TOL)
         assert result.p_value == pytest.approx(expected.pvalue, rel=TOL, abs=TOL)
 

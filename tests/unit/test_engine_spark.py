@@ -134,8 +134,8 @@ def test_generated_data_gives_the_memory_engines_report(
             report, memory = both_engines(*as_inputs(pair, kind, folder), charts=charts)
     assert "all_nan" in report.skipped_features
     assert report.status == memory.status
-    assert report.train_samples == len(pair.baseline)
-    assert report.production_samples == len(pair.candidate)
+    assert report.baseline_rows == len(pair.baseline)
+    assert report.candidate_rows == len(pair.candidate)
 
 
 def test_frames_of_every_type_give_the_memory_engines_report() -> None:
@@ -155,13 +155,13 @@ def test_repeating_values_are_counted_before_they_move(
     monkeypatch.setattr(spark_engine, "ONE_TASK_VALUES", 0)
     monkeypatch.setattr(spark_engine, "VALUES_PER_BUCKET", 400)
     counted: list[str] = []
-    original = spark_engine._Pooled.count_values
+    original = spark_engine.PooledValues.count_values
 
     def count_values(self: Any) -> None:
         counted.append(self.feature)
         original(self)
 
-    monkeypatch.setattr(spark_engine._Pooled, "count_values", count_values)
+    monkeypatch.setattr(spark_engine.PooledValues, "count_values", count_values)
     rng = np.random.default_rng(11)
     train = pa.table({"rooms": rng.integers(1, 6, 5000),
                       "rating": rng.integers(0, 11, 5000) / 2})

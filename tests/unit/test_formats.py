@@ -391,8 +391,8 @@ def test_hive_partitioned_parquet(dataset: str, tmp_path: Path,
     assert list(report.details) == [*csv_reports[dataset].details, "split"]
     split = report.details["split"]
     assert (split.test, split.kind) == ("chi2", "categorical")
-    assert (split.train_n, split.prod_n) == (report.train_samples, report.production_samples)
-    assert (split.train_missing, split.prod_missing) == (0, 0)
+    assert (split.baseline_n, split.candidate_n) == (report.baseline_rows, report.candidate_rows)
+    assert (split.baseline_missing, split.candidate_missing) == (0, 0)
     oracle = stats.chi2_contingency(np.array(
         [[sizes["baseline"]["a"], sizes["baseline"]["b"]],
          [sizes["candidate"]["a"], sizes["candidate"]["b"]]]))

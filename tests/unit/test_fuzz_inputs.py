@@ -69,9 +69,9 @@ def check(baseline: Path | str, candidate: Path | str) -> DriftReport | None:
         return None
     assert isinstance(report, DriftReport)
     assert report.status in ("NORMAL", "DRIFT_DETECTED", "ERROR")
-    if not report.train_samples or not report.production_samples:
+    if not report.baseline_rows or not report.candidate_rows:
         assert report.status != "NORMAL", (
-            f"NORMAL with {report.train_samples} baseline and {report.production_samples} "
+            f"NORMAL with {report.baseline_rows} baseline and {report.candidate_rows} "
             "candidate rows")
     if report.status == "ERROR":
         assert report.features_tested == 0

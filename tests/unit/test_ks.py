@@ -47,8 +47,8 @@ def check_against_scipy(a: list[float] | np.ndarray, b: list[float] | np.ndarray
     gap = ks_gap(train, prod)
     result = ks_test(gap)
 
-    assert gap.n_train == train.size
-    assert gap.n_prod == prod.size
+    assert gap.n_baseline == train.size
+    assert gap.n_candidate == prod.size
     assert_close(result.statistic, float(oracle.statistic))
     assert_p_close(result.p_value, float(oracle.pvalue))
     assert gap.location == float(oracle.statistic_location)
@@ -224,15 +224,15 @@ def test_compare_drops_missing_and_infinite_values(
     assert_p_close(result.p_value, float(oracle.pvalue))
     assert result.statistic_location == float(oracle.statistic_location)
     assert result.drift_detected == (float(oracle.pvalue) < 0.05)
-    assert (result.train_n, result.prod_n) == (a.size, b.size)
-    assert result.train_missing == _count_missing(train)
-    assert result.prod_missing == _count_missing(prod)
-    assert result.train_infinite == _count_infinite(train)
-    assert result.prod_infinite == _count_infinite(prod)
-    assert result.train_mean == pytest.approx(float(np.mean(a)), rel=1e-12, abs=1e-12)
-    assert result.prod_mean == pytest.approx(float(np.mean(b)), rel=1e-12, abs=1e-12)
-    assert report.train_samples == len(train)
-    assert report.production_samples == len(prod)
+    assert (result.baseline_n, result.candidate_n) == (a.size, b.size)
+    assert result.baseline_missing == _count_missing(train)
+    assert result.candidate_missing == _count_missing(prod)
+    assert result.baseline_infinite == _count_infinite(train)
+    assert result.candidate_infinite == _count_infinite(prod)
+    assert result.baseline_mean == pytest.approx(float(np.mean(a)), rel=1e-12, abs=1e-12)
+    assert result.candidate_mean == pytest.approx(float(np.mean(b)), rel=1e-12, abs=1e-12)
+    assert report.baseline_rows == len(train)
+    assert report.candidate_rows == len(prod)
 
 
 def test_compare_with_nan_and_inf_example() -> None:
@@ -252,9 +252,9 @@ def test_compare_with_nan_and_inf_example() -> None:
     oracle, _ = scipy_ks(train[keep_a], prod[keep_b])
     assert_close(result.statistic, float(oracle.statistic))
     assert_p_close(result.p_value, float(oracle.pvalue))
-    assert (result.train_missing, result.prod_missing) == (3, 4)
-    assert (result.train_infinite, result.prod_infinite) == (2, 1)
-    assert (result.train_n, result.prod_n) == (195, 145)
+    assert (result.baseline_missing, result.candidate_missing) == (3, 4)
+    assert (result.baseline_infinite, result.candidate_infinite) == (2, 1)
+    assert (result.baseline_n, result.candidate_n) == (195, 145)
     # The infinities were excluded, not tested: the means are finite.
-    assert math.isfinite(result.train_mean)
-    assert math.isfinite(result.prod_mean)
+    assert math.isfinite(result.baseline_mean)
+    assert math.isfinite(result.candidate_mean)

@@ -181,7 +181,7 @@ def test_compare_on_a_file_with_late_types(late_types_csv: Path, tmp_path: Path)
     oracle = stats.ks_2samp(np.arange(100) + 0.5, big)
     assert result.statistic == pytest.approx(float(oracle.statistic), rel=1e-12, abs=1e-12)
     assert result.p_value == pytest.approx(float(oracle.pvalue), rel=1e-12, abs=1e-12)
-    assert result.prod_n == 250_001
+    assert result.candidate_n == 250_001
 
 
 # --- Parquet and JSON Lines give the same report as CSV --------------------------------
@@ -203,7 +203,7 @@ def test_parquet_file_and_directory_match_csv(tmp_path: Path) -> None:
     assert per_feature(from_parquet) == per_feature(from_csv)
     assert list(from_csv.details) == ["x", "k", "colour"]
     assert from_csv.details["colour"].test == "chi2"
-    assert from_csv.details["x"].train_missing == int(train["x"].isna().sum())
+    assert from_csv.details["x"].baseline_missing == int(train["x"].isna().sum())
     assert len(from_parquet.candidate_files) == 3
     # and the same as the frames themselves
     assert per_feature(compare(train, prod))["details"] == per_feature(from_csv)["details"]

@@ -79,12 +79,12 @@ def tables(train: np.ndarray, prod: np.ndarray) -> list[StepTable]:
 def assert_table(table: StepTable, train: np.ndarray, prod: np.ndarray) -> None:
     """The table is the exact one of the (common-typed) samples."""
     a, b = common(train, prod)
-    values, train_below, prod_below = python_table(a, b)
+    values, baseline_below, candidate_below = python_table(a, b)
     assert table.values.dtype == a.dtype
     assert table.values.tolist() == values
-    assert table.train_below.tolist() == train_below
-    assert table.prod_below.tolist() == prod_below
-    assert (table.n_train, table.n_prod) == (a.size, b.size)
+    assert table.baseline_below.tolist() == baseline_below
+    assert table.candidate_below.tolist() == candidate_below
+    assert (table.n_baseline, table.n_candidate) == (a.size, b.size)
 
 
 def assert_same_tables(train: np.ndarray, prod: np.ndarray) -> StepTable | None:
@@ -98,8 +98,8 @@ def assert_same_tables(train: np.ndarray, prod: np.ndarray) -> StepTable | None:
     if counted is not None:
         assert counted.values.dtype == sorted_.values.dtype
         assert counted.values.tolist() == sorted_.values.tolist()
-        assert np.array_equal(counted.train_below, sorted_.train_below)
-        assert np.array_equal(counted.prod_below, sorted_.prod_below)
+        assert np.array_equal(counted.baseline_below, sorted_.baseline_below)
+        assert np.array_equal(counted.candidate_below, sorted_.candidate_below)
     return counted
 
 
@@ -111,8 +111,8 @@ def check_ks(train: np.ndarray, prod: np.ndarray) -> None:
     found = [steps.ks_gap(table) for table in tables(train, prod)]
     found.append(memory.ks_gap(train, prod))
     for gap in found:
-        assert (gap.n_train, gap.n_prod) == (train.size, prod.size)
-        assert math.isclose(gap.train_below / train.size - gap.prod_below / prod.size,
+        assert (gap.n_baseline, gap.n_candidate) == (train.size, prod.size)
+        assert math.isclose(gap.baseline_below / train.size - gap.candidate_below / prod.size,
                             float(oracle.statistic) * oracle.statistic_sign,
                             rel_tol=1e-12, abs_tol=1e-12), (gap, oracle)
         assert close(abs(gap.signed_gap), float(oracle.statistic))
@@ -311,7 +311,7 @@ def test_integers_beyond_float_precision_are_exact(samples: tuple[np.ndarray, np
     for table in tables(a, b):
         gap = steps.ks_gap(table)
         assert type(gap.location) is int
-        assert (abs(gap.signed_gap), gap.location, gap.train_below, gap.prod_below) == (
+        assert (abs(gap.signed_gap), gap.location, gap.baseline_below, gap.candidate_below) == (
             expected[0], expected[1], expected[3], expected[4])
         if expected[0] > 0:
             assert math.copysign(1, gap.signed_gap) == expected[2]
@@ -339,7 +339,7 @@ def test_decimals_are_exact(a: list[int], b: list[int], with_ints: bool) -> None
     assert_same_tables(train, prod)
     expected = python_ks(train.tolist(), prod.tolist())
     gap = memory.ks_gap(train, prod)
-    assert (abs(gap.signed_gap), gap.location, gap.train_below, gap.prod_below) == (
+    assert (abs(gap.signed_gap), gap.location, gap.baseline_below, gap.candidate_below) == (
         expected[0], expected[1], expected[3], expected[4])
 
 
@@ -495,13 +495,13 @@ def test_wasserstein_is_scipys(a: list[Any], b: list[Any]) -> None:
 @example([0.1] * 5 + [0.2] * 5, [0.15, 0.2, 0.25])
 def test_bins_are_the_baseline_deciles(a: list[Any], b: list[Any]) -> None:
     train, prod = as_array(a), as_array(b)
-    train_counts, prod_counts = decile_counts(a, b)
+    baseline_counts, candidate_counts = decile_counts(a, b)
     edges = np.unique(np.quantile(train.astype(np.float64), TENTHS))
     found = [steps.numeric_bins(table) for table in tables(train, prod)]
     found.append(memory.numeric_bins(train, prod))
     for bins in found:
-        assert list(bins.train_counts) == train_counts.tolist()
-        assert list(bins.prod_counts) == prod_counts.tolist()
+        assert list(bins.baseline_counts) == baseline_counts.tolist()
+        assert list(bins.candidate_counts) == candidate_counts.tolist()
         assert list(bins.edges) == edges.tolist()  # a pooled 0.0 may stand for a -0.0
 
 
