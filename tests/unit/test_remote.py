@@ -8,10 +8,8 @@ objects were uploaded from: the local run is the oracle.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,63 +21,13 @@ from pytest_drift.loaders import LoadContext, load, open_with, peek_columns
 from pytest_drift.loaders.cache import DatasetCache
 from pytest_drift.loaders.remote import is_url
 from tests.engine_support import assert_same
-from tests.remote_support import (
-    BUCKET,
-    SCRUBBED,
-    FileServer,
-    S3Server,
-    SilentServer,
-    local_tree,
-)
+from tests.remote_support import BUCKET, FileServer, S3Server, SilentServer
 
-HAS_MOTO = importlib.util.find_spec("moto") is not None and importlib.util.find_spec(
-    "boto3") is not None
-HAS_FSSPEC = all(importlib.util.find_spec(name) is not None for name in ("fsspec", "aiohttp"))
-needs_moto = pytest.mark.skipif(not HAS_MOTO, reason="moto[server] and boto3 (the test "
-                                "extra) are not installed")
-needs_fsspec = pytest.mark.skipif(not HAS_FSSPEC, reason="fsspec and aiohttp (the remote "
-                                  "extra) are not installed")
 #: Report fields that name the datasets, or differ between two runs.
 NOT_COMPARED = ("baseline", "candidate", "baseline_files", "candidate_files", "timestamp",
                 "duration_seconds")
 #: A generous bound on a check against a silent server; it must end long before.
 HANG = 60.0
-
-
-@pytest.fixture(scope="session")
-def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return local_tree(tmp_path_factory.mktemp("remote-data"))
-
-
-@pytest.fixture(scope="session")
-def s3_server(tree: Path) -> Iterator[S3Server]:
-    server = S3Server(tree)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def s3(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
-    """The S3 server, with the environment pointing the S3 client at it."""
-    for name in SCRUBBED:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in s3_server.environment().items():
-        monkeypatch.setenv(name, value)
-    return s3_server
-
-
-@pytest.fixture(scope="session")
-def web(tree: Path) -> Iterator[FileServer]:
-    server = FileServer(tree)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def silent() -> Iterator[SilentServer]:
-    server = SilentServer()
-    yield server
-    server.stop()
 
 
 def comparable(report: Any) -> dict[str, Any]:
@@ -146,7 +94,6 @@ def test_remote_timeout_must_be_positive_seconds(raw: str) -> None:
     assert raised.value.option == "remote_timeout"
 
 
-@needs_moto
 def test_spark_refuses_a_url_and_says_which_engines_read_it(s3: S3Server) -> None:
     baseline, candidate = (s3.url(key) for key in PAIRS[1])
     with pytest.raises(DriftInputError) as raised:
@@ -167,15 +114,16 @@ PAIRS = [
 ]
 
 
-@needs_moto
 @pytest.mark.parametrize("engine", ["memory", "duckdb"])
 @pytest.mark.parametrize(("baseline", "candidate"), PAIRS)
-def test_s3_gives_the_statistics_of_the_local_files(s3: S3Server, tree: Path, engine: str,
-                                                    baseline: str, candidate: str) -> None:
+def test_s3_gives_the_statistics_of_the_local_files(s3: S3Server, remote_tree: Path,
+                                                    engine: str, baseline: str,
+                                                    candidate: str) -> None:
     if engine == "duckdb":
         pytest.importorskip("duckdb")
     remote = compare(s3.url(baseline), s3.url(candidate), engine=engine, workers=1)
-    local = compare(str(tree / baseline), str(tree / candidate), engine=engine, workers=1)
+    local = compare(str(remote_tree / baseline), str(remote_tree / candidate), engine=engine,
+                    workers=1)
     if engine == "memory":
         assert comparable(remote) == comparable(local)
     else:
@@ -186,14 +134,12 @@ def test_s3_gives_the_statistics_of_the_local_files(s3: S3Server, tree: Path, en
     assert remote.baseline == s3.url(baseline)
 
 
-@needs_moto
 def test_auto_picks_an_engine_that_reads_urls(s3: S3Server) -> None:
     report = compare(s3.url(PAIRS[1][0]), s3.url(PAIRS[1][1]))
     assert report.engine in ("memory", "duckdb")
     assert report.status == "DRIFT_DETECTED"
 
 
-@needs_moto
 def test_a_prefix_lists_its_data_parts_as_the_files(s3: S3Server) -> None:
     source = open_with(s3.url("penguins_islands/candidate_parts/"), LoadContext())
     assert source.files == (
@@ -201,7 +147,6 @@ def test_a_prefix_lists_its_data_parts_as_the_files(s3: S3Server) -> None:
         f"s3://{BUCKET}/penguins_islands/candidate_parts/part-1.parquet")
 
 
-@needs_moto
 def test_parquet_reads_only_the_needed_columns(s3: S3Server) -> None:
     context = LoadContext()
     url = s3.url("cars_model_years/baseline.parquet")
@@ -211,14 +156,13 @@ def test_parquet_reads_only_the_needed_columns(s3: S3Server) -> None:
     assert loaded.files == (url,)
 
 
-@needs_moto
 def test_the_session_cache_reads_an_object_once_and_again_when_it_changes(
-        s3: S3Server, tree: Path) -> None:
+        s3: S3Server, remote_tree: Path) -> None:
     import boto3
 
     key = "cache/baseline.csv"
     client = boto3.client("s3", endpoint_url=s3.endpoint)
-    original = (tree / "cars_model_years" / "baseline.csv").read_bytes()
+    original = (remote_tree / "cars_model_years" / "baseline.csv").read_bytes()
     client.put_object(Bucket=BUCKET, Key=key, Body=original)
     cache, context = DatasetCache(), LoadContext()
     first = load(s3.url(key), None, context, cache)
@@ -230,29 +174,26 @@ def test_the_session_cache_reads_an_object_once_and_again_when_it_changes(
     assert changed.table.num_rows == 2 * first.table.num_rows
 
 
-@needs_moto
 @pytest.mark.parametrize("key", ["cars_model_years/nowhere.csv", "nowhere/", "absent.parquet"])
-def test_a_missing_object_names_the_url(s3: S3Server, tree: Path, key: str) -> None:
+def test_a_missing_object_names_the_url(s3: S3Server, remote_tree: Path, key: str) -> None:
     with pytest.raises(DriftInputError) as raised:
-        compare(str(tree / PAIRS[0][0]), s3.url(key))
+        compare(str(remote_tree / PAIRS[0][0]), s3.url(key))
     message = str(raised.value)
     assert f"candidate {s3.url(key)!r} (from argument candidate)" in message
     assert f"no object at {s3.url(key)}" in message
     assert "Check the URL" in message
 
 
-@needs_moto
-def test_a_missing_bucket_names_the_url(s3: S3Server, tree: Path) -> None:
+def test_a_missing_bucket_names_the_url(s3: S3Server, remote_tree: Path) -> None:
     with pytest.raises(DriftInputError, match=r"no object at s3://no-such-bucket/x\.csv"):
-        compare(str(tree / PAIRS[0][0]), "s3://no-such-bucket/x.csv")
+        compare(str(remote_tree / PAIRS[0][0]), "s3://no-such-bucket/x.csv")
 
 
-@needs_moto
 @pytest.mark.parametrize("key", [PAIRS[0][1], PAIRS[1][1], "penguins_islands/candidate_parts/"])
-def test_a_denied_request_says_to_check_the_credentials(s3: S3Server, tree: Path,
+def test_a_denied_request_says_to_check_the_credentials(s3: S3Server, remote_tree: Path,
                                                         key: str) -> None:
     with s3.denying(), pytest.raises(DriftInputError) as raised:
-        compare(str(tree / PAIRS[0][0]), s3.url(key))
+        compare(str(remote_tree / PAIRS[0][0]), s3.url(key))
     message = str(raised.value)
     assert f"candidate {s3.url(key)!r}" in message
     assert f"access to {s3.url(key)} was denied" in message
@@ -260,13 +201,12 @@ def test_a_denied_request_says_to_check_the_credentials(s3: S3Server, tree: Path
     assert "\n" not in message
 
 
-@needs_moto
 def test_a_silent_s3_endpoint_errors_after_the_timeout(
-        s3: S3Server, tree: Path, silent: SilentServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{silent.address}")
+        s3: S3Server, remote_tree: Path, silent_server: SilentServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{silent_server.address}")
     url = s3.url(PAIRS[1][1])
-    outcome = within_bound(lambda: compare(str(tree / PAIRS[1][0]), url,
+    outcome = within_bound(lambda: compare(str(remote_tree / PAIRS[1][0]), url,
                                            remote_timeout=0.5))
     error = outcome.get("error")
     assert isinstance(error, DriftInputError), outcome
@@ -278,56 +218,56 @@ def test_a_silent_s3_endpoint_errors_after_the_timeout(
 # -- https:// against http.server -----------------------------------------------------------------
 
 
-@needs_fsspec
 @pytest.mark.parametrize(("baseline", "candidate"), [PAIRS[0], PAIRS[1], PAIRS[3]])
-def test_https_gives_the_statistics_of_the_local_files(web: FileServer, tree: Path,
-                                                       baseline: str, candidate: str) -> None:
-    remote = compare(web.url(baseline), web.url(candidate), workers=1)
-    local = compare(str(tree / baseline), str(tree / candidate), workers=1)
+def test_https_gives_the_statistics_of_the_local_files(web_server: FileServer,
+                                                       remote_tree: Path, baseline: str,
+                                                       candidate: str) -> None:
+    remote = compare(web_server.url(baseline), web_server.url(candidate), workers=1)
+    local = compare(str(remote_tree / baseline), str(remote_tree / candidate), workers=1)
     assert comparable(remote) == comparable(local)
-    assert remote.candidate_files == (web.url(candidate),)
+    assert remote.candidate_files == (web_server.url(candidate),)
 
 
-@needs_fsspec
-def test_parquet_from_a_server_without_byte_ranges_is_downloaded(tree: Path) -> None:
-    server = FileServer(tree, ranges=False)
+def test_parquet_from_a_server_without_byte_ranges_is_downloaded(
+        web_server: FileServer, remote_tree: Path) -> None:
+    """``web_server`` answers byte ranges; this one does not (as ``python -m http.server``)."""
+    server = FileServer(remote_tree, ranges=False)
     try:
         baseline, candidate = PAIRS[1]
         remote = compare(server.url(baseline), server.url(candidate), workers=1)
     finally:
         server.stop()
-    local = compare(str(tree / baseline), str(tree / candidate), workers=1)
+    local = compare(str(remote_tree / baseline), str(remote_tree / candidate), workers=1)
     assert comparable(remote) == comparable(local)
 
 
-@needs_fsspec
-def test_https_404_names_the_url(web: FileServer, tree: Path) -> None:
-    url = web.url("cars_model_years/nowhere.csv")
+def test_https_404_names_the_url(web_server: FileServer, remote_tree: Path) -> None:
+    url = web_server.url("cars_model_years/nowhere.csv")
     with pytest.raises(DriftInputError) as raised:
-        compare(str(tree / PAIRS[0][0]), url)
+        compare(str(remote_tree / PAIRS[0][0]), url)
     assert f"candidate {url!r} (from argument candidate): no object at {url}" in str(
         raised.value)
 
 
-@needs_fsspec
-def test_a_broken_remote_csv_names_the_url_not_the_local_copy(web: FileServer, tree: Path
-                                                              ) -> None:
-    broken = tree / "broken"
+def test_a_broken_remote_csv_names_the_url_not_the_local_copy(web_server: FileServer,
+                                                              remote_tree: Path) -> None:
+    broken = remote_tree / "broken"
     broken.mkdir(exist_ok=True)
     (broken / "candidate.csv").write_bytes(b"")
-    url = web.url("broken/candidate.csv")
+    url = web_server.url("broken/candidate.csv")
     with pytest.raises(DriftInputError) as raised:
-        compare(str(tree / PAIRS[0][0]), url)
+        compare(str(remote_tree / PAIRS[0][0]), url)
     message = str(raised.value)
     assert f"{url} is empty" in message
     assert "pytest-drift-remote-" not in message
 
 
-@needs_fsspec
-def test_a_silent_web_server_errors_after_the_timeout(silent: SilentServer, tree: Path
-                                                      ) -> None:
-    url = f"http://{silent.address}/candidate.csv"
-    outcome = within_bound(lambda: compare(str(tree / PAIRS[0][0]), url, remote_timeout=0.5))
+def test_a_silent_web_server_errors_after_the_timeout(web_server: FileServer,
+                                                      silent_server: SilentServer,
+                                                      remote_tree: Path) -> None:
+    url = f"http://{silent_server.address}/candidate.csv"
+    outcome = within_bound(lambda: compare(str(remote_tree / PAIRS[0][0]), url,
+                                           remote_timeout=0.5))
     error = outcome.get("error")
     assert isinstance(error, DriftInputError), outcome
     assert f"no answer for {url} within 0.5 s (remote_timeout)" in str(error)
