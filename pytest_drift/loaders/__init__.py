@@ -268,13 +268,17 @@ def load(source: Any, columns: Sequence[str] | None, context: LoadContext,
     needed = opened.estimated_bytes(columns)
     available = available_memory()
     if available is not None and needed > available * SHARE_PER_SIDE:
+        # DuckDB streams files from disk; a URL's table it gets from memory, as here.
+        duckdb = ("copy the data to local disk and run the check on the DuckDB engine, which "
+                  'streams it from there (engine="duckdb")' if is_url(source) else
+                  'run the check on the DuckDB engine, which streams the data from disk: '
+                  'engine="duckdb" (engine="auto" picks it by itself once DuckDB is '
+                  "installed: pip install 'pytest-datadrift[duckdb]')")
         raise DriftInputError(
             f"{context.role} {opened.description!r} (from {context.origin}) is too large for "
             f"memory: the tested columns need about {human_size(needed)} and "
             f"{human_size(available)} is available. Test fewer features (features=[...]) "
-            "or a sample of the rows, or run the check on the DuckDB engine, which streams "
-            'the data from disk: engine="duckdb" (engine="auto" picks it by itself once '
-            "DuckDB is installed: pip install 'pytest-datadrift[duckdb]')."
+            f"or a sample of the rows, or {duckdb}."
         )
     if cache is not None and opened.cache_key is not None:
         table = cache.get(opened.cache_key, columns, opened.read)

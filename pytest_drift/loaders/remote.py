@@ -30,6 +30,8 @@ import os
 import re
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,8 +118,8 @@ def open_url(raw: str, where: str, timeout: float) -> tuple[Any, str]:
     """The pyarrow filesystem that reads the URL ``raw``, and the URL's path in it.
 
     Requests wait at most ``timeout`` seconds for an answer (S3: to connect and between
-    bytes, up to :data:`S3_ATTEMPTS` attempts; GCS: retries stop after it; HTTP: to
-    connect and between reads)."""
+    bytes, up to :data:`S3_ATTEMPTS` attempts; GCS: retries stop after it, and the listing
+    is not waited for longer; HTTP: to connect and between reads)."""
     scheme = raw.split("://", 1)[0].lower()
     if scheme in S3_SCHEMES:
         return _s3(raw, timeout), raw.split("://", 1)[1]
@@ -201,15 +203,23 @@ def _list(filesystem: Any, root: str, raw: str, scheme: str, where: str, timeout
         return [_http_object(filesystem, raw, where, timeout)]
     import pyarrow.fs as pafs
 
-    try:
+    def listing() -> list[Any]:
         info = filesystem.get_file_info(root)
         if info.type == pafs.FileType.File:
-            return [_object(info, raw, root)]
+            return [info]
         if info.type == pafs.FileType.NotFound:
             raise FileNotFoundError(raw)
-        listed = filesystem.get_file_info(pafs.FileSelector(root.rstrip("/"), recursive=True))
-    except (OSError, ValueError) as exc:
+        return list(filesystem.get_file_info(
+            pafs.FileSelector(root.rstrip("/"), recursive=True)))
+
+    try:
+        # GCS's client bounds its retries by the timeout, but waits two minutes on a server
+        # that accepts and never answers: the listing is not waited for longer.
+        listed = _within(listing, timeout) if scheme in GCS_SCHEMES else listing()
+    except (OSError, ValueError, TimeoutError) as exc:
         raise remote_error(exc, raw, where, timeout) from None
+    if len(listed) == 1 and listed[0].path == root:
+        return [_object(listed[0], raw, root)]
     base = raw.rstrip("/")
     prefix = root.rstrip("/") + "/"
     objects = [_object(item, f"{base}/{item.path[len(prefix):]}", item.path) for item in listed
@@ -220,6 +230,28 @@ def _list(filesystem: Any, root: str, raw: str, scheme: str, where: str, timeout
                               "starting with _ or . are not data). Point at the prefix the "
                               "job wrote its parts to.")
     return sorted(objects, key=lambda o: o.path)
+
+
+def _within(call: Callable[[], Any], seconds: float) -> Any:
+    """``call()``'s result, or TimeoutError when it has not returned after ``seconds`` (it
+    then ends in a daemon thread, unwaited for)."""
+    outcome: list[Any] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True, name="pytest-drift-remote")
+    worker.start()
+    worker.join(seconds)
+    if failure:
+        raise failure[0]
+    if not outcome:
+        raise TimeoutError(f"no answer within {seconds:g} s")
+    return outcome[0]
 
 
 def _object(info: Any, url: str, path: str) -> RemoteObject:
@@ -292,9 +324,12 @@ def remote_error(exc: BaseException, url: str, where: str, timeout: float) -> Dr
         return DriftInputError(
             f"{where}: the server answered HTTP {status} for {url}. Check the URL and the "
             "server.")
+    endpoint = next((f" (the endpoint: {name})" for schemes, name in
+                     ((S3_SCHEMES, "AWS_ENDPOINT_URL"), (GCS_SCHEMES, "STORAGE_EMULATOR_HOST"))
+                     if url.lower().startswith(schemes)), "")
     return DriftInputError(
         f"{where}: {url} cannot be read: {_first_line(chain[-1])}. Check the URL, the "
-        "endpoint (AWS_ENDPOINT_URL for an S3-compatible server) and the network.")
+        f"server{endpoint} and the network.")
 
 
 # -- copies of row-format objects -----------------------------------------------------------

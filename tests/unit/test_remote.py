@@ -271,3 +271,31 @@ def test_a_silent_web_server_errors_after_the_timeout(web_server: FileServer,
     error = outcome.get("error")
     assert isinstance(error, DriftInputError), outcome
     assert f"no answer for {url} within 0.5 s (remote_timeout)" in str(error)
+
+
+# -- gs:// ----------------------------------------------------------------------------------------
+
+
+def test_a_silent_gcs_endpoint_errors_after_the_timeout(
+        silent_server: SilentServer, remote_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://{silent_server.address}")
+    url = "gs://drift-data/cars_model_years/candidate.parquet"
+    outcome = within_bound(lambda: compare(str(remote_tree / PAIRS[1][0]), url,
+                                           remote_timeout=0.5))
+    error = outcome.get("error")
+    assert isinstance(error, DriftInputError), outcome
+    assert f"no answer for {url} within 0.5 s (remote_timeout)" in str(error)
+
+
+def test_too_large_at_a_url_says_to_copy_it_for_duckdb(s3: S3Server,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_drift.loaders import budget
+
+    monkeypatch.setattr(budget, "available_memory", lambda: 1000)
+    url = s3.url(PAIRS[0][1])
+    with pytest.raises(DriftInputError) as raised:
+        load(url, None, LoadContext(role="candidate"))
+    message = str(raised.value)
+    assert f"candidate {url!r} (from argument) is too large for memory" in message
+    assert "copy the data to local disk" in message
