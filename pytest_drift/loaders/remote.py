@@ -24,7 +24,9 @@ or the ``remote`` extra not installed.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import concurrent.futures
 import hashlib
 import os
 import re
@@ -155,9 +157,9 @@ def _s3(raw: str, timeout: float) -> Any:
     elif not region:
         # The bucket's own region, as pyarrow's from_uri finds it; the SDK's default else.
         bucket = raw.split("://", 1)[1].split("/", 1)[0]
-        try:
-            region = pafs.resolve_s3_region(bucket)
-        except (OSError, ValueError):
+        try:  # a request of its own, which pyarrow does not bound: not waited for longer
+            region = _within(lambda: pafs.resolve_s3_region(bucket), timeout)
+        except (OSError, ValueError, TimeoutError):
             region = None
     if region:
         options["region"] = region
@@ -296,6 +298,11 @@ def _first_line(exc: BaseException) -> str:
     return text[:300] or type(exc).__name__
 
 
+#: Timeouts of every layer: on Python 3.10 asyncio's TimeoutError (which aiohttp's and
+#: fsspec's derive from) and concurrent.futures' are not the builtin one.
+_TIMEOUTS = (TimeoutError, asyncio.TimeoutError, concurrent.futures.TimeoutError)
+
+
 def remote_error(exc: BaseException, url: str, where: str, timeout: float) -> DriftInputError:
     """The input error for a failed request for ``url``: what happened and what to do."""
     chain = _causes(exc)
@@ -303,7 +310,7 @@ def remote_error(exc: BaseException, url: str, where: str, timeout: float) -> Dr
     status = _status(chain)
     credentials = ("GOOGLE_APPLICATION_CREDENTIALS" if url.lower().startswith(GCS_SCHEMES)
                    else "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE")
-    if (any(isinstance(error, TimeoutError) for error in chain) or "curlCode: 28" in text
+    if (any(isinstance(error, _TIMEOUTS) for error in chain) or "curlCode: 28" in text
             or "Timeout was reached" in text or "DEADLINE_EXCEEDED" in text):
         attempts = f", {S3_ATTEMPTS} attempts" if url.lower().startswith(S3_SCHEMES) else ""
         return DriftTimeoutError(
