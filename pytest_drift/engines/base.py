@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
     from pytest_drift.engines.steps import Bins, Reduction
     from pytest_drift.options import CheckOptions
+    from pytest_drift.snapshots.counts import FeatureCounts
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,11 @@ class Engine(Protocol):
 
     def weight(self, feature: str) -> int:
         """How costly the feature is to reduce, relative to the others (for scheduling)."""
+
+    def feature_counts(self, role: str, feature: str, as_category: bool) -> FeatureCounts:
+        """One side's feature as a snapshot keeps it (``role``: ``baseline`` or
+        ``candidate``): sorted distinct values with counts, or counts per category when
+        ``as_category`` or the column holds categories."""
 
 
 def too_few(n_baseline: int, n_candidate: int, min_samples: int) -> str | None:
