@@ -174,6 +174,9 @@ class DriftReport:
     #: The chance that this gate fails on stable data (see stats/false_alarm.py).
     false_alarm_probability: float | None = None
     notes: tuple[str, ...] = ()
+    #: The snapshot the check read or wrote: name, path, action (``read``, ``created``,
+    #: ``updated``, ``unchanged``), rows, source, profile and the changes per feature.
+    snapshot: Mapping[str, Any] | None = None
 
     @property
     def waived_features(self) -> dict[str, str]:
@@ -238,4 +241,5 @@ class DriftReport:
             "option_sources": dict(self.option_sources),
             "error": self.error,
             "duration_seconds": self.duration_seconds,
+            "snapshot": None if self.snapshot is None else dict(self.snapshot),
         }

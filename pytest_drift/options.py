@@ -34,6 +34,7 @@ from pytest_drift.option_values import (
     parse_names,
     parse_psi_threshold,
     parse_size,
+    parse_snapshot_name,
     parse_source,
     parse_test_name,
     parse_tests,
@@ -176,6 +177,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("html", None, parse_text,
            "also write a self-contained HTML report (charts per feature) to this path, "
            "relative to rootdir", "PATH", session_scoped=True, where=frozenset({"flag", "ini"})),
+    Option("baselines_dir", "drift_baselines", parse_text,
+           "where snapshots are kept: snapshot:NAME is BASELINES_DIR/NAME.parquet, relative "
+           "to the rootdir", "DIR"),
+    Option("snapshot", None, parse_snapshot_name,
+           "the name --drift-update-baseline saves this check's baseline under", "NAME",
+           where=frozenset({"marker"}), default_help="the test's module and name"),
     Option("name", None, parse_text, "a name for the check in the report (marker and API only)",
            "NAME", where=frozenset({"marker"})),
 )
@@ -254,6 +261,8 @@ class CheckOptions:
     features_key: str
     format: Mapping[str, str] | None
     report: str | None
+    baselines_dir: str
+    snapshot: str | None
     name: str | None
     #: Which layer each value came from: ``marker``, ``command line``, ..., ``default``.
     sources: Mapping[str, str]

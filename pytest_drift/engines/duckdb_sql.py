@@ -117,7 +117,10 @@ def scan(raw: str, context: LoadContext
     """A DuckDB table function reading the files of ``raw`` if DuckDB can read them, with
     the Arrow schema pyarrow gives them."""
     from pytest_drift.loaders.paths import expand
+    from pytest_drift.sources import is_snapshot_name
 
+    if is_snapshot_name(raw):
+        return None  # read through the loader
     where = f"{context.role} {raw!r} (from {context.origin})"  # as the file loaders say it
     root, files = expand(raw, context.base_dir, where, context.format)
     fmt = files[0].format

@@ -51,6 +51,8 @@ class LoadContext:
     format: str | None = None
     #: True requires a JSON Lines API log (the command line's online mode).
     api_log: bool | None = None
+    #: Where ``snapshot:NAME`` datasets are kept.
+    baselines_dir: str = str(OPTIONS_BY_NAME["baselines_dir"].default)
 
     @property
     def where(self) -> str:
@@ -148,6 +150,12 @@ def open_with(source: Any, context: LoadContext) -> Source:
     The context's ``role`` and ``origin`` (where the option came from) go into every error
     message, so the user knows which file and which setting to fix.
     """
+    from pytest_drift.sources import is_snapshot_name
+
+    if is_snapshot_name(source):
+        from pytest_drift.snapshots.source import SnapshotSource
+
+        return SnapshotSource(source, context)
     if isinstance(source, str):
         return FileSource(source, context)
     from pytest_drift.loaders.frames import FrameSource

@@ -52,10 +52,8 @@ def numeric_counts(feature: str, values: npt.NDArray[Any], missing: int,
     import pyarrow as pa
 
     distinct, counts = np.unique(values, return_counts=True)
-    if distinct.dtype == object:  # Decimals (or Python ints beyond 64 bits)
-        array = pa.array(distinct.tolist())
-    else:
-        array = pa.array(distinct)
+    # Decimals (object arrays) go through Python so pyarrow infers their decimal type.
+    array = pa.array(distinct.tolist()) if distinct.dtype == object else pa.array(distinct)
     return FeatureCounts(feature, "numeric", array, counts.astype(np.int64), missing,
                          positive_infinite, negative_infinite)
 
