@@ -136,7 +136,8 @@ def column_counts(frame: Any, feature: str, as_category: bool) -> FeatureCounts:
 
 def as_column(counts: FeatureCounts) -> pa.Array:
     """The feature as a column again: each value repeated by its count, then the ±inf,
-    then the missing values (as nulls). Row order is not kept; no test depends on it."""
+    then the missing values (as nulls; NaN for floats, so that a column of nothing but NaN
+    stays numeric, not empty). Row order is not kept; no test depends on it."""
     import numpy as np
     import pyarrow as pa
 
@@ -149,6 +150,8 @@ def as_column(counts: FeatureCounts) -> pa.Array:
         counts.negative_infinite)
     if infinite:
         parts.append(pa.array(infinite, present.type))
-    if counts.missing:
+    if counts.missing and pa.types.is_floating(present.type):
+        parts.append(pa.array(np.full(counts.missing, np.nan), present.type))
+    elif counts.missing:
         parts.append(pa.nulls(counts.missing, present.type))
     return pa.concat_arrays(parts) if len(parts) > 1 else present
