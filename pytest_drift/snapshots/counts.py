@@ -49,13 +49,27 @@ def numeric_counts(feature: str, values: npt.NDArray[Any], missing: int,
                    positive_infinite: int, negative_infinite: int) -> FeatureCounts:
     """A numeric feature from its finite values (any order, any repeats)."""
     import numpy as np
-    import pyarrow as pa
 
     distinct, counts = np.unique(values, return_counts=True)
-    # Decimals (object arrays) go through Python so pyarrow infers their decimal type.
-    array = pa.array(distinct.tolist()) if distinct.dtype == object else pa.array(distinct)
-    return FeatureCounts(feature, "numeric", array, counts.astype(np.int64), missing,
-                         positive_infinite, negative_infinite)
+    return FeatureCounts(feature, "numeric", exact_values(distinct), counts.astype(np.int64),
+                         missing, positive_infinite, negative_infinite)
+
+
+def exact_values(distinct: npt.NDArray[Any]) -> pa.Array:
+    """Sorted distinct finite numbers in the type a snapshot keeps them, whatever the
+    column's width: integers as int64 or uint64, floats as float64 (``-0.0`` as ``0.0``),
+    an object array of Decimals (or Python ints beyond 64 bits) as pyarrow types them."""
+    import numpy as np
+    import pyarrow as pa
+
+    if distinct.dtype == object:
+        return pa.array(distinct.tolist())
+    if distinct.dtype.kind == "i":
+        return pa.array(distinct.astype(np.int64))
+    if distinct.dtype.kind == "u":
+        return pa.array(distinct.astype(np.uint64))
+    # np.unique keeps whichever of -0.0 and 0.0 sorts first; adding 0.0 makes it 0.0.
+    return pa.array(distinct.astype(np.float64) + 0.0)
 
 
 def categorical_counts(feature: str, counts: dict[str, int], missing: int) -> FeatureCounts:
@@ -78,6 +92,18 @@ def empty_counts(feature: str, rows: int) -> FeatureCounts:
                          np.zeros(0, dtype=np.int64), rows)
 
 
+def stored_kind(feature: str, kind: str, as_category: bool) -> StoredKind:
+    """How a snapshot keeps a column of this kind (:class:`pytest_drift.columns.KindInfo`):
+    ``as_category`` keeps any column with values as categories."""
+    if kind == "empty":
+        return "empty"
+    if as_category or kind == "categorical":
+        return "categorical"
+    if kind != "numeric":
+        raise ValueError(f"column {feature!r} of kind {kind} cannot be kept in a snapshot")
+    return "numeric"
+
+
 def _infinities(frame: Any, feature: str) -> tuple[int, int]:
     """How many values of a float column are +inf and -inf."""
     import numpy as np
@@ -96,15 +122,13 @@ def column_counts(frame: Any, feature: str, as_category: bool) -> FeatureCounts:
 
     ``as_category`` keeps it as categories whatever its type (the ``categorical`` option).
     """
-    kind = column_kind(frame, feature).kind
+    kind = stored_kind(feature, column_kind(frame, feature).kind, as_category)
     if kind == "empty":
         rows = len(frame) if is_pandas(frame) else frame.num_rows
         return empty_counts(feature, rows)
-    if as_category or kind == "categorical":
+    if kind == "categorical":
         counted = category_counts(frame, feature)
         return categorical_counts(feature, counted.counts, counted.missing)
-    if kind != "numeric":
-        raise ValueError(f"column {feature!r} of kind {kind} cannot be kept in a snapshot")
     column = numeric_column(frame, feature)
     positive, negative = _infinities(frame, feature) if column.infinite else (0, 0)
     return numeric_counts(feature, column.values, column.missing, positive, negative)
@@ -112,7 +136,8 @@ def column_counts(frame: Any, feature: str, as_category: bool) -> FeatureCounts:
 
 def as_column(counts: FeatureCounts) -> pa.Array:
     """The feature as a column again: each value repeated by its count, then the ±inf,
-    then the missing values (as nulls). Row order is not kept; no test depends on it."""
+    then the missing values (as nulls; NaN for floats, so that a column of nothing but NaN
+    stays numeric, not empty). Row order is not kept; no test depends on it."""
     import numpy as np
     import pyarrow as pa
 
@@ -125,6 +150,8 @@ def as_column(counts: FeatureCounts) -> pa.Array:
         counts.negative_infinite)
     if infinite:
         parts.append(pa.array(infinite, present.type))
-    if counts.missing:
+    if counts.missing and pa.types.is_floating(present.type):
+        parts.append(pa.array(np.full(counts.missing, np.nan), present.type))
+    elif counts.missing:
         parts.append(pa.nulls(counts.missing, present.type))
     return pa.concat_arrays(parts) if len(parts) > 1 else present
