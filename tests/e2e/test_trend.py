@@ -204,7 +204,9 @@ def test_the_previous_report_may_be_the_file_this_run_replaces(runs):
     report = read_report(project.path / REPORT)
     assert report["trend"]["previous_report"] == REPORT
     assert report["trend"]["previous_timestamp"] == before["timestamp"]
-    assert report["timestamp"] != before["timestamp"]
+    assert report["trend"]["gone_checks"] == [{"nodeid": NODE + "test_gone",
+                                               "name": "test_gone"}]
+    assert "brand new" in [c["name"] for c in report["checks"]]  # this run's report
 
 
 def test_the_ini_key_sets_it_and_a_run_without_it_has_no_trend(runs):
