@@ -49,7 +49,8 @@ class DriftSession:
         self.is_worker = hasattr(config, "workerinput")
         #: The earlier run's report, read now: before any check runs, and before this run
         #: replaces it when both are the same file.
-        self.previous = None if self.is_worker else _previous_report(config, session_options)
+        self.previous: tuple[dict[str, Any], str] | None = (
+            None if self.is_worker else _previous_report(config, session_options))
         self.trend: dict[str, Any] | None = None
         #: node id → (file, line) of the tests that ran checks, for annotations.
         self.locations: dict[str, tuple[str, int]] = {}
