@@ -183,6 +183,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("snapshot", None, parse_snapshot_name,
            "the name --drift-update-baseline saves this check's baseline under", "NAME",
            where=frozenset({"marker"}), default_help="the test's module and name"),
+    Option("previous_report", None, parse_text,
+           "compare this run with the drift_report.json of an earlier run (e.g. the last "
+           "main-branch artifact): features that newly drift or stopped drifting, the largest "
+           "moves of each statistic; relative to rootdir", "PATH", session_scoped=True,
+           where=frozenset({"flag", "ini"})),
     Option("name", None, parse_text, "a name for the check in the report (marker and API only)",
            "NAME", where=frozenset({"marker"})),
 )
@@ -277,6 +282,8 @@ class SessionOptions:
 
     report: str | None
     html: str | None
+    #: An earlier run's session report to compare this run with (the trend).
+    previous_report: str | None
     sources: Mapping[str, str]
     #: Where each value came from, in words (e.g. ``command line --drift-report``).
     origins: Mapping[str, str]
@@ -334,8 +341,8 @@ def resolve_check(layers: Sequence[Layer]) -> CheckOptions:
 
 
 def resolve_session(layers: Sequence[Layer]) -> SessionOptions:
-    """Resolve the session-scoped options (the report and HTML paths) from command line
-    and ini; an empty path is None (no file)."""
+    """Resolve the session-scoped options (the report and HTML paths, the previous report)
+    from command line and ini; an empty path is None (no file)."""
     values: dict[str, str | None] = {}
     sources: dict[str, str] = {}
     origins: dict[str, str] = {}

@@ -14,7 +14,7 @@ from typing import Any
 
 from pytest_drift.models import STATUS_ORDER
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TOOL = "pytest-datadrift"
 
 
@@ -51,9 +51,11 @@ def worst_status(entries: Iterable[Mapping[str, Any]]) -> str:
     return next((s for s in STATUS_ORDER if s in statuses), "NORMAL")
 
 
-def session_report(entries: Sequence[Mapping[str, Any]], timestamp: str) -> dict[str, Any]:
-    """The ``drift_report.json`` document for a list of check entries."""
-    return {
+def session_report(entries: Sequence[Mapping[str, Any]], timestamp: str,
+                   trend: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The ``drift_report.json`` document for a list of check entries, with the trend
+    against an earlier run (:mod:`pytest_drift.trend`) when there is one."""
+    document = {
         "schema_version": SCHEMA_VERSION,
         "tool": TOOL,
         "version": package_version(),
@@ -61,6 +63,9 @@ def session_report(entries: Sequence[Mapping[str, Any]], timestamp: str) -> dict
         "status": worst_status(entries),
         "checks": [without_charts(entry) for entry in entries],
     }
+    if trend is not None:
+        document["trend"] = dict(trend)
+    return document
 
 
 def without_charts(entry: Mapping[str, Any]) -> dict[str, Any]:
