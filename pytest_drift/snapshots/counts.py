@@ -109,9 +109,9 @@ def _infinities(frame: Any, feature: str) -> tuple[int, int]:
     import numpy as np
 
     if is_pandas(frame):
-        from pytest_drift.columns import _pandas_column
+        from pytest_drift.columns import pandas_column
 
-        raw = np.asarray(_pandas_column(frame, feature).dropna(), dtype=np.float64)
+        raw = np.asarray(pandas_column(frame, feature).dropna(), dtype=np.float64)
     else:
         raw = frame.column(feature).drop_null().to_numpy()
     return int(np.isposinf(raw).sum()), int(np.isneginf(raw).sum())

@@ -70,10 +70,11 @@ def read_entry(step: SnapshotStep, options: CheckOptions, plan: CheckPlan,
     """For a snapshot baseline: check that it fits the check, and say what it is."""
     if step.reads is None or step.writes is not None:
         return None
+    from pytest_drift.planning import describe_source
     from pytest_drift.snapshots.format import read_header
 
     header = read_header(step.reads)
-    check_fits(header, step.reads, options, plan, str(options.candidate))
+    check_fits(header, step.reads, options, plan, describe_source(options.candidate))
     return {"name": header.name, "path": display_path(step.reads, base_dir),
             "action": "read", "rows": header.rows, "source": dict(header.source),
             "profile": dict(header.profile), "changes": []}
@@ -90,10 +91,10 @@ def write_entry(step: SnapshotStep, engine: Engine, sides: dict[str, Side], plan
 
     side = sides[target.role]
     features = side_counts(engine, target.role, plan, options, side.column_names)
-    old_header = existing_header(target.path)
-    old = [] if old_header is None else read_features(target.path, old_header, None)
+    previous = existing_header(target.path)
+    old = [] if previous is None else read_features(target.path, previous, None)
     source = source_fingerprint(side.description, side.files, target.role, base_dir)
-    header, previous, changed = save_snapshot(target, features, source, options)
+    header, changed = save_snapshot(target, features, source, options, previous)
     action = "created" if previous is None else "updated" if changed else "unchanged"
     return {"name": header.name, "path": display_path(target.path, base_dir),
             "action": action, "rows": header.rows, "source": source,

@@ -162,33 +162,22 @@ def existing_header(path: Path) -> SnapshotHeader | None:
 def side_counts(engine: Engine, role: str, plan: CheckPlan, options: CheckOptions,
                 columns: Sequence[str]) -> list[FeatureCounts]:
     """The side's features as a snapshot keeps them: every planned feature the side has
-    (tested, or only on this side), in column order."""
-    from pytest_drift.snapshots.counts import empty_counts
-
-    wanted = [*plan.tested, *plan.skipped]
-    present = set(columns)
-    features = []
-    for feature in [name for name in columns if name in wanted and name in present]:
-        kinds = engine.kinds(feature)
-        info = kinds[0] if role == "baseline" else kinds[1]
-        if info.kind == "unsupported":
-            continue
-        if info.kind == "empty":
-            features.append(empty_counts(feature, engine.rows[0 if role == "baseline" else 1]))
-            continue
-        as_category = options.categorical is not None and feature in options.categorical
-        features.append(engine.feature_counts(role, feature, as_category))
-    return features
+    (tested, or only on this side) and can test, in column order."""
+    wanted = {*plan.tested, *plan.skipped}
+    side = 0 if role == "baseline" else 1
+    return [engine.feature_counts(role, feature, options.categorical is not None
+                                  and feature in options.categorical)
+            for feature in columns
+            if feature in wanted and engine.kinds(feature)[side].kind != "unsupported"]
 
 
 def save_snapshot(target: SnapshotTarget, features: Sequence[FeatureCounts],
-                  source: Mapping[str, Any], options: CheckOptions) -> tuple[
-                      SnapshotHeader, SnapshotHeader | None, bool]:
-    """Write the snapshot atomically. Returns its header, the header it replaced (None
-    when new) and whether the file changed."""
+                  source: Mapping[str, Any], options: CheckOptions,
+                  previous: SnapshotHeader | None) -> tuple[SnapshotHeader, bool]:
+    """Write the snapshot atomically over ``previous`` (the header of the one it replaces,
+    None when new). Returns its header and whether the file changed."""
     from pytest_drift.report import package_version
 
-    previous = existing_header(target.path)
     if previous is not None:
         refuse_foreign(target, previous)
     header = header_for(
@@ -200,15 +189,18 @@ def save_snapshot(target: SnapshotTarget, features: Sequence[FeatureCounts],
     changed = not target.path.is_file() or target.path.read_bytes() != content
     if changed:
         write_atomically(target.path, content)
-    return header, previous, changed
+    return header, changed
 
 
 def check_fits(header: SnapshotHeader, path: Path, options: CheckOptions, plan: CheckPlan,
                candidate: str) -> None:
     """A snapshot baseline must hold every feature the check tests, kept the way the check
     tests it; else the error names the snapshot, the check's options and the fix."""
-    made_with = ", ".join(f"{name}={header.options.get(name)!r}" for name in SHAPING_OPTIONS
-                          if header.options.get(name) not in (None, [], {}))
+    from pytest_drift.options import OPTIONS_BY_NAME
+
+    made_with = ", ".join(
+        f"{name}={header.options.get(name)!r}" for name in SHAPING_OPTIONS
+        if header.options.get(name) not in (None, [], {}, OPTIONS_BY_NAME[name].default))
     made_with = f" (made with {made_with})" if made_with else ""
     fix = ("If the change is expected, approve it: pytest --drift-update-baseline -k "
            "<this test>; else change the check back.")
