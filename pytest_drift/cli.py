@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "empty: do not write)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print one line only")
     parser.add_argument("--name", help="the check's name in the report (default: the mode)")
+    parser.add_argument("--save-baseline", dest="save_baseline", metavar="PATH",
+                        help="also save the baseline as a snapshot (a .parquet file) that a "
+                             "later run reads with --baseline snapshot:PATH")
     for option in OPTIONS:
         if option.name in OWN_FLAGS or "flag" not in option.where:
             continue
@@ -107,9 +110,15 @@ def _run(args: argparse.Namespace) -> int:
     if output is not None and output.is_dir():
         raise DriftError(f"--output {args.output!r} is a directory; give a file path")
     name = args.name or args.mode
+    save = None
+    if args.save_baseline:
+        from pytest_drift.snapshots.update import save_target
+
+        save = save_target(args.save_baseline, check=name, base_dir=Path.cwd(),
+                           given_as="--save-baseline")
     try:
         report = run_check(options, base_dir=Path.cwd(), name=name,
-                           api_log=args.mode == "online")
+                           api_log=args.mode == "online", save=save)
     except DriftError as exc:
         if output is not None:  # consumers of --output see the ERROR, not a stale file
             write_json(output, error_report(options, exc, name=name).to_json())
@@ -130,6 +139,10 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.write(render_trend(trend, markup=markup, width=width, verbosity=verbosity))
     if output is not None:
         print(f"drift report: {path}")
+    if save is not None:
+        from pytest_drift.snapshots.wording import saved_line
+
+        print(saved_line(entry))
     if report.status == "ERROR":
         print(f"datadrift: error: {report.error}", file=sys.stderr)
         return EXIT_USAGE

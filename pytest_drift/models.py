@@ -204,6 +204,17 @@ class DriftReport:
         return self.features_with_drift / self.features_tested * 100.0
 
     @property
+    def approved(self) -> bool:
+        """True when this run made the candidate the baseline's snapshot
+        (``--drift-update-baseline``): what it drifted from is what was approved."""
+        return bool(self.snapshot and self.snapshot.get("approved"))
+
+    @property
+    def gate_failed(self) -> bool:
+        """True when the gate fails the test: drift detected, and not approved."""
+        return self.status == DRIFT_DETECTED and not self.approved
+
+    @property
     def passed(self) -> bool:
         """True when the gate passed (status NORMAL)."""
         return self.status == NORMAL

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_drift.baselines import SnapshotBook
 from pytest_drift.errors import DriftUsageError
 from pytest_drift.loaders.budget import available_memory
 from pytest_drift.options import (
@@ -61,6 +62,7 @@ class DriftSession:
         self.write_error: str | None = None
         self._registry: TestRegistry | None = None
         self._cache: DatasetCache | None = None
+        self.snapshots = SnapshotBook(config)
 
     @property
     def cache(self) -> DatasetCache:
@@ -118,6 +120,7 @@ class DriftSession:
         return load
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.snapshots.add_used(getattr(report, "drift_snapshots", None) or [])
         entries = getattr(report, "drift_checks", None)
         if not entries:
             return
@@ -130,6 +133,14 @@ class DriftSession:
             for entry in entries:
                 self.config.hook.pytest_drift_report(check=strict(without_charts(entry)))
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.snapshots.note_narrowed("collection errors")
+
+    def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
+        if items:
+            self.snapshots.note_narrowed("tests deselected")
+
     def pytest_unconfigure(self) -> None:
         if self._cache is not None:
             self._cache.clear()
@@ -138,7 +149,10 @@ class DriftSession:
         return sorted(self.entries, key=lambda e: (str(e.get("nodeid")), str(e.get("name"))))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.is_worker or not self.entries:
+        if self.is_worker:
+            return
+        self._baselines(session)
+        if not self.entries:
             return
         from pytest_drift.pipeline import utc_now
 
@@ -162,6 +176,13 @@ class DriftSession:
             self._html(session, self.html_path, timestamp)
         if os.environ.get("GITHUB_ACTIONS") == "true":
             self._github()
+
+    def _baselines(self, session: pytest.Session) -> None:
+        """The snapshots no check used, and their removal when asked for."""
+        from pytest_drift.loaders import resolve_path
+
+        folder = resolve_path(resolve_check(self.layers).baselines_dir, self.config.rootpath)
+        self.snapshots.finish(session, self.sorted_entries(), folder)
 
     def _html(self, session: pytest.Session, path: Path, timestamp: str) -> None:
         """The self-contained HTML report (charts per feature), written atomically."""
@@ -205,8 +226,13 @@ class DriftSession:
         self.github_commands = workflow_commands(entries, locations)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        if self.is_worker or not self.entries:
+        if self.is_worker:
             return
+        if self.entries:
+            self._checks_summary(terminalreporter)
+        self._baselines_summary(terminalreporter)
+
+    def _checks_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         from pytest_drift.terminal import render
 
         writer = self.config.get_terminal_writer()
@@ -230,6 +256,17 @@ class DriftSession:
             terminalreporter.write_line(self.write_error, red=True, bold=True)
         for command in self.github_commands:
             terminalreporter.write_line(command)
+
+    def _baselines_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        from pytest_drift.snapshots.wording import BASELINES_TITLE
+
+        lines = self.snapshots.lines(self.sorted_entries())
+        if not lines:
+            return
+        terminalreporter.write_sep("=", BASELINES_TITLE)
+        for kind, text in lines:
+            terminalreporter.write_line(f"  {text}" if kind == "detail" else text,
+                                        yellow=kind == "warning")
 
 
 def _output_path(config: pytest.Config, options: SessionOptions, name: str) -> Path | None:

@@ -181,7 +181,7 @@ def false_alarm_text(probability: float) -> str:
     return "under 0.1%" if 0 < probability < 0.001 else f"{probability:.1%}"
 
 
-NoticeKind = Literal["skipped", "waived", "warning", "note"]
+NoticeKind = Literal["skipped", "waived", "approved", "warning", "note"]
 
 
 @dataclass(frozen=True)
@@ -197,11 +197,17 @@ class Notice:
 
 
 def notices(entry: Entry, *, feature_notes: bool = True) -> list[Notice]:
-    """Skipped and waived features, the check's warnings, then each feature's notes."""
+    """Skipped and waived features, an approval, the check's warnings, then each feature's
+    notes."""
     found = [Notice("skipped", str(name), str(reason))
              for name, reason in (entry.get("skipped_features") or {}).items()]
     found += [Notice("waived", str(name), str(waiver))
               for name, waiver in (entry.get("waived_features") or {}).items()]
+    snapshot = entry.get("snapshot") or {}
+    if snapshot.get("approved"):
+        from pytest_drift.snapshots.wording import approval_text
+
+        found.append(Notice("approved", None, approval_text(snapshot)))
     found += [Notice("warning", None, str(note)) for note in entry.get("notes") or []]
     if feature_notes:
         found += [Notice("note", str(name), str(note))

@@ -232,6 +232,19 @@ def read_header(path: Path | str, filesystem: Any = None) -> SnapshotHeader:
     return parse_header(path, parquet.schema_arrow.metadata)
 
 
+def is_snapshot_file(path: Path) -> bool:
+    """Whether ``path`` is a snapshot (a Parquet file with a snapshot header, readable or
+    not); other files, e.g. a plain Parquet dataset kept next to snapshots, are not."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(path).metadata
+    except (pa.ArrowInvalid, OSError):
+        return False
+    return bool(metadata) and METADATA_KEY in metadata
+
+
 def read_features(path: Path | str, header: SnapshotHeader, names: Sequence[str] | None,
                   filesystem: Any = None) -> list[FeatureCounts]:
     """The features ``names`` (all when None) of a snapshot, each checked against its

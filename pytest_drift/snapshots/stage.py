@@ -76,8 +76,8 @@ def read_entry(step: SnapshotStep, options: CheckOptions, plan: CheckPlan,
     header = read_header(step.reads)
     check_fits(header, step.reads, options, plan, describe_source(options.candidate))
     return {"name": header.name, "path": display_path(step.reads, base_dir),
-            "action": "read", "rows": header.rows, "source": dict(header.source),
-            "profile": dict(header.profile), "changes": []}
+            "action": "read", "approved": False, "rows": header.rows,
+            "source": dict(header.source), "profile": dict(header.profile), "changes": []}
 
 
 def write_entry(step: SnapshotStep, engine: Engine, sides: dict[str, Side], plan: CheckPlan,
@@ -97,7 +97,8 @@ def write_entry(step: SnapshotStep, engine: Engine, sides: dict[str, Side], plan
     header, changed = save_snapshot(target, features, source, options, previous)
     action = "created" if previous is None else "updated" if changed else "unchanged"
     return {"name": header.name, "path": display_path(target.path, base_dir),
-            "action": action, "rows": header.rows, "source": source,
+            "action": action, "approved": target.role == "candidate", "rows": header.rows,
+            "source": source,
             "profile": dict(header.profile),
             "changes": [] if previous is None else snapshot_changes(old, features)}
 

@@ -34,9 +34,13 @@ SHAPING_OPTIONS = ("features", "categorical", "exclude", "features_key", "format
 
 
 def snapshot_name_of(text: str) -> str:
-    """A snapshot name made from a check's name: ``tests/test_model.py::test_churn[eu]``
-    → ``test_model.test_churn-eu``."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text.replace("::", ".")).strip("-.")
+    """A snapshot name made from a check's node id: ``tests/test_model.py::test_churn[eu]``
+    → ``tests.test_model.test_churn-eu``."""
+    path, separator, rest = text.partition("::")
+    if path.endswith(".py"):
+        path = path[:-3]
+    dotted = path.replace("/", ".") + (f".{rest.replace('::', '.')}" if separator else "")
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", dotted).strip("-.")
     return cleaned or "baseline"
 
 
