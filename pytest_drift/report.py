@@ -83,15 +83,20 @@ def write_json(path: Path, document: Mapping[str, Any]) -> Path:
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file in the same directory,
-    then a rename, so a reader never sees half a file."""
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`write_bytes`)."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, content: bytes) -> Path:
+    """Write ``content`` to ``path`` atomically: a temporary file in the same directory,
+    then a rename, so a reader sees the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        # mkstemp creates the file 0600; a CI artifact should be readable like any other file.
+        # mkstemp creates the file 0600; an artifact should be readable like any other file.
         os.fchmod(handle, 0o644)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -140,8 +140,11 @@ def owner_of(header: SnapshotHeader) -> str:
 
 
 def refuse_foreign(target: SnapshotTarget, header: SnapshotHeader) -> None:
-    """A check may replace only the snapshots it made itself."""
-    if (header.owner.get("nodeid"), header.owner.get("check")) == (target.nodeid, target.check):
+    """A check may replace only the snapshots it made itself. One made outside pytest
+    (``compare(save_baseline=)``, ``datadrift --save-baseline``) belongs to no test: the
+    first test that updates it takes it over."""
+    owner = (header.owner.get("nodeid"), header.owner.get("check"))
+    if owner == (target.nodeid, target.check) or (owner[0] is None and target.nodeid):
         return
     this = f"{target.nodeid} (check {target.check!r})" if target.nodeid else (
         f"check {target.check!r}")

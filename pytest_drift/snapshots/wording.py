@@ -27,6 +27,17 @@ _ACTIONS = {
 }
 
 
+def expected_change_advice(entry: Entry) -> str:
+    """The last line of a failed gate's message: how to accept the change or tolerate it."""
+    tolerate = "to tolerate it, raise threshold, lower alpha or exclude the feature."
+    snapshot = entry.get("snapshot") or {}
+    if snapshot.get("action") == "read" and entry.get("nodeid"):
+        return (f"If this change is expected, approve it: pytest {UPDATE_FLAG} "
+                f"'{entry['nodeid']}' makes the candidate the new snapshot:"
+                f"{snapshot.get('name')}; {tolerate}")
+    return f"If this change is expected, refresh the baseline; {tolerate}"
+
+
 def saved(entry: Entry) -> Entry | None:
     """The snapshot entry of a check that wrote (or would have rewritten) one."""
     snapshot: Entry | None = entry.get("snapshot")
