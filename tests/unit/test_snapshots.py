@@ -76,6 +76,25 @@ def test_a_snapshot_baseline_gives_the_raw_baselines_results(tmp_path: Path, dat
     same_details(raw, from_snapshot)
 
 
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_every_engine_saves_the_same_file(tmp_path: Path, dataset: str, spark: Any) -> None:
+    """A snapshot saved by the DuckDB or the Spark engine is the memory engine's, byte for
+    byte (the engine is not part of what a snapshot records); and a check of each engine
+    from it gives the raw check's results."""
+    baseline, candidate = (str(DATA / dataset / f"{side}.csv")
+                           for side in ("baseline", "candidate"))
+    files = {}
+    for engine in ("memory", "duckdb", "spark"):
+        path = tmp_path / engine / "s.parquet"  # the name (the file's stem) is recorded
+        check(baseline, candidate, engine=engine, save=target(path))
+        files[engine] = path
+    content = files["memory"].read_bytes()
+    assert files["duckdb"].read_bytes() == content
+    assert files["spark"].read_bytes() == content
+    raw = check(baseline, candidate)
+    same_details(raw, check(f"snapshot:{files['memory']}", candidate, engine="spark"))
+
+
 floats = st.one_of(st.floats(-1e6, 1e6, allow_nan=False, width=32).map(float),
                    st.sampled_from([0.0, -0.0, 1.5, math.nan, math.inf, -math.inf]))
 
