@@ -29,7 +29,16 @@ if str(ROOT) not in sys.path:  # run as a script: make ``tests`` importable
     sys.path.insert(0, str(ROOT))
 
 from docs.generated_page import page_main  # noqa: E402
-from tests.bad_inputs import CASES, Built, Case, normalise, simulated  # noqa: E402
+from tests.bad_inputs import (  # noqa: E402
+    CASES,
+    PREVIOUS_REPORT,
+    Built,
+    Case,
+    PreviousReportCase,
+    normalise,
+    previous_report_cases,
+    simulated,
+)
 
 INTRO = f"""\
 # What happens with bad input
@@ -119,12 +128,50 @@ def section(case: Case, call: str, happened: str, shown: str) -> str:
     )
 
 
+PREVIOUS_INTRO = f"""\
+## The report of an earlier run
+
+`--drift-previous-report PATH` (ini `drift_previous_report`, `datadrift --previous-report`)
+compares the run with an earlier `drift_report.json`. A file that cannot be compared with
+stops the run before any check, with one line: pytest exits 4 (a usage error, said once,
+also under pytest-xdist), the command line exits 2. The messages below are pytest's for
+`pytest --drift-previous-report {PREVIOUS_REPORT}`; the command line prints the same after
+`datadrift: error:`.
+"""
+
+
+def previous_run(case: PreviousReportCase) -> str:
+    """The message pytest shows for one previous-report case."""
+    from pytest_drift.errors import DriftUsageError
+    from pytest_drift.previous_report import read_previous
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        case.write(directory)
+        try:
+            read_previous(PREVIOUS_REPORT, directory / PREVIOUS_REPORT,
+                          "command line --drift-previous-report")
+        except DriftUsageError as exc:
+            return normalise(f"ERROR: pytest-datadrift: {exc}", directory)
+    raise AssertionError(f"{case.id}: the previous report was read")
+
+
+def previous_section(case: PreviousReportCase, shown: str) -> str:
+    return (f'<a id="{case.id}"></a>\n\n### {case.title}\n\n'
+            f"Message:\n\n```text\n{shown}\n```\n\nWhat to do: {case.fix}\n")
+
+
 def build_page(cases: Sequence[Case] = CASES) -> str:
     runs = [(case, *run(case)) for case in cases]
-    index = "\n".join(f"| [{case.title}](#{case.id}) | {happened} |"
-                      for case, _, happened, _ in runs)
+    previous = [(case, previous_run(case)) for case in previous_report_cases()]
+    index = "\n".join([*(f"| [{case.title}](#{case.id}) | {happened} |"
+                        for case, _, happened, _ in runs),
+                       *(f"| [{case.title}](#{case.id}) | usage error |"
+                         for case, _ in previous)])
     sections = "\n".join(section(*item) for item in runs)
-    return f"{INTRO}\n| input | what happens |\n|---|---|\n{index}\n\n{sections}"
+    previous_sections = "\n".join(previous_section(*item) for item in previous)
+    return (f"{INTRO}\n| input | what happens |\n|---|---|\n{index}\n\n{sections}\n"
+            f"{PREVIOUS_INTRO}\n{previous_sections}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

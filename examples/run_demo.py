@@ -228,6 +228,37 @@ def step_report() -> None:
     print(f"\n  {EXPECTED_FAILURE_TEST} drifted features: "
           f"{', '.join(failing.get('drifted_features', []))}")
     print("  (a warn-mode check keeps its DRIFT_DETECTED status but does not fail its test)")
+    show_snapshot(checks)
+
+
+#: The check that reads a committed snapshot, and the one that tests the same feature on the
+#: raw file it was made from: their statistics must be equal.
+SNAPSHOT_CHECK = "tests/test_snapshot.py::test_sex_ratio_against_the_snapshot"
+RAW_CHECK = ("tests/test_penguins.py::TestPenguinIslands::"
+             "test_sex_ratio_is_the_same_on_every_island")
+
+
+def show_snapshot(checks: Sequence[Mapping[str, Any]]) -> None:
+    """The check that read a snapshot: where the snapshot came from, and that it gives the
+    raw file's statistic and p-value."""
+    by_id = {c.get("nodeid"): c for c in checks}
+    from_snapshot, raw = by_id.get(SNAPSHOT_CHECK), by_id.get(RAW_CHECK)
+    if from_snapshot is None or raw is None or not from_snapshot.get("snapshot"):
+        raise DemoFailed(f"the session report lacks {SNAPSHOT_CHECK} or {RAW_CHECK}, or the "
+                         "first read no snapshot")
+    snapshot = from_snapshot["snapshot"]
+    source = snapshot.get("source") or {}
+    files = source.get("files") or [{}]
+    print(f"\n  {SNAPSHOT_CHECK.split('::')[-1]} read snapshot:{snapshot.get('name')} "
+          f"({snapshot.get('path')}, {snapshot.get('rows')} rows), saved from "
+          f"{source.get('dataset')} (sha256 {str(files[0].get('sha256'))[:12]}…)")
+    ours, theirs = from_snapshot["details"]["sex"], raw["details"]["sex"]
+    same = all(ours[key] == theirs[key] for key in ("statistic", "p_value"))
+    print(f"  sex from the snapshot: statistic {ours['statistic']:.6g}, p-value "
+          f"{ours['p_value']:.6g}; from the raw file: {theirs['statistic']:.6g}, "
+          f"{theirs['p_value']:.6g} ({'equal' if same else 'DIFFERENT'})")
+    if not same:
+        raise DemoFailed("the check from the snapshot differs from the one on the raw file")
 
 
 def step_cli() -> None:

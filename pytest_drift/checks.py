@@ -32,6 +32,8 @@ class ItemChecks:
     marker_done: bool = False
     pending: list[dict[str, Any]] = field(default_factory=list)
     calls: int = 0
+    #: The snapshot files its checks read or save (see :mod:`pytest_drift.baselines`).
+    snapshots: list[str] = field(default_factory=list)
 
 
 item_key = pytest.StashKey[ItemChecks]()
@@ -65,19 +67,23 @@ def record(item: pytest.Item, report: DriftReport) -> None:
 
 
 def run_for_item(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:
-    """Run a check for ``item``; any error is recorded as an ERROR entry, so the session
-    report keeps every check, and raised again: a :class:`DriftError` becomes the test's
+    """Run a check for ``item`` (saving its snapshot under ``--drift-update-baseline``);
+    any error is recorded as an ERROR entry, so the session report keeps every check, and
+    raised again: a :class:`DriftError` becomes the test's
     one-line message, anything else (a bug) keeps its traceback."""
     from pytest_drift.pipeline import error_report, run_check
 
     try:
         session = session_of(item.config)
+        save, used = session.snapshots.target(options, nodeid=item.nodeid, check=name,
+                                              test_name=item.name)
+        item.stash.setdefault(item_key, ItemChecks()).snapshots.append(str(used))
         progress = session.progress(name)
         try:
             report = run_check(options, base_dir=item.config.rootpath, name=name,
                                nodeid=item.nodeid, loader=session.loader(item),
                                registry=session.registry, progress=progress,
-                               charts=session.html_path is not None)
+                               charts=session.html_path is not None, save=save)
         finally:
             progress.close()
     except DriftError as exc:
@@ -130,6 +136,34 @@ def marker_check(item: pytest.Item, declared: Layer | None = None, *, name: str 
         pytest.fail(f"drift check could not run: {problem}", pytrace=False)
     state.marker_report = report
     return report
+
+
+def snapshots_of(item: pytest.Item) -> list[str]:
+    """The snapshot files a test's checks used; for a test whose marker check did not run
+    (skipped), the one its marker names, so that it is not taken for unused."""
+    from pytest_drift.baselines import referenced_snapshot
+    from pytest_drift.items import DriftItem
+
+    state = item.stash.get(item_key, None)
+    used = list(state.snapshots) if state is not None else []
+    layer = None if (state is not None and state.marker_done) or isinstance(
+        item, DriftItem) else marker_layer_or_none(item)
+    if layer is not None:
+        try:
+            options = check_options(item, layer)
+        except DriftError:
+            return used
+        path = referenced_snapshot(options, item.nodeid, item.name, options.name or item.name,
+                                   item.config.rootpath)
+        used += [path] if path is not None else []
+    return used
+
+
+def marker_layer_or_none(item: pytest.Item) -> Layer | None:
+    try:
+        return marker_layer(item)
+    except DriftUsageError:
+        return None
 
 
 def marker_values(item: pytest.Item) -> Mapping[str, object]:

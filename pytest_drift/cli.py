@@ -6,8 +6,10 @@
     datadrift --mode online --train_data train.csv --api_logs logs.jsonl  --output report.json
 
 Every check option of the option table is a ``--drift-<name>`` flag (``--alpha``,
-``--threshold`` and the other names work too). Exit status: 0 NORMAL, 1 DRIFT_DETECTED,
-2 on a usage or input error (message on stderr, no traceback).
+``--threshold`` and the other names work too). ``--previous-report PATH`` prints the trend
+against an earlier run's report (a ``drift_report.json`` or an earlier ``--output``).
+Exit status: 0 NORMAL, 1 DRIFT_DETECTED, 2 on a usage or input error (message on stderr,
+no traceback).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pytest_drift.errors import DriftError
-from pytest_drift.options import OPTIONS, OPTIONS_BY_NAME, Layer, resolve_check
+from pytest_drift.options import OPTIONS, OPTIONS_BY_NAME, Layer, resolve_check, resolve_session
 
 EXIT_NORMAL, EXIT_DRIFT, EXIT_USAGE = 0, 1, 2
 #: Options the command line names in its own way (analyze_drift.py's flags).
@@ -48,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "empty: do not write)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print one line only")
     parser.add_argument("--name", help="the check's name in the report (default: the mode)")
+    parser.add_argument("--save-baseline", dest="save_baseline", metavar="PATH",
+                        help="also save the baseline as a snapshot (a .parquet file) that a "
+                             "later run reads with --baseline snapshot:PATH")
     for option in OPTIONS:
         if option.name in OWN_FLAGS or "flag" not in option.where:
             continue
@@ -97,14 +103,22 @@ def _run(args: argparse.Namespace) -> int:
     values["candidate"] = args.api_logs or args.candidate
     flags = {"baseline": "--train_data",
              "candidate": "--api_logs" if args.api_logs else "--prod_data"}
-    options = resolve_check([Layer("command line", values, flags=flags)])
+    layer = Layer("command line", values, flags=flags)
+    options = resolve_check([layer])
+    previous = _previous_report(layer)
     output = Path(args.output) if args.output else None
     if output is not None and output.is_dir():
         raise DriftError(f"--output {args.output!r} is a directory; give a file path")
     name = args.name or args.mode
+    save = None
+    if args.save_baseline:
+        from pytest_drift.snapshots.update import save_target
+
+        save = save_target(args.save_baseline, check=name, base_dir=Path.cwd(),
+                           given_as="--save-baseline")
     try:
         report = run_check(options, base_dir=Path.cwd(), name=name,
-                           api_log=args.mode == "online")
+                           api_log=args.mode == "online", save=save)
     except DriftError as exc:
         if output is not None:  # consumers of --output see the ERROR, not a stale file
             write_json(output, error_report(options, exc, name=name).to_json())
@@ -114,10 +128,21 @@ def _run(args: argparse.Namespace) -> int:
         path = write_json(output, entry)
     markup = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     width = 100 if not sys.stdout.isatty() else os.get_terminal_size().columns
-    sys.stdout.write(render([entry], markup=markup, width=width, verbosity=-1 if args.quiet
-                            else 0))
+    verbosity = -1 if args.quiet else 0
+    sys.stdout.write(render([entry], markup=markup, width=width, verbosity=verbosity))
+    if previous is not None:
+        from pytest_drift.terminal import render_trend
+        from pytest_drift.trend import compute_trend
+
+        document, source = previous
+        trend = compute_trend(document, [entry], source=source)
+        sys.stdout.write(render_trend(trend, markup=markup, width=width, verbosity=verbosity))
     if output is not None:
         print(f"drift report: {path}")
+    if save is not None:
+        from pytest_drift.snapshots.wording import saved_line
+
+        print(saved_line(entry))
     if report.status == "ERROR":
         print(f"datadrift: error: {report.error}", file=sys.stderr)
         return EXIT_USAGE
@@ -126,6 +151,20 @@ def _run(args: argparse.Namespace) -> int:
             print(failure_message(entry), file=sys.stderr)
         return EXIT_NORMAL if report.mode == "warn" else EXIT_DRIFT
     return EXIT_NORMAL
+
+
+def _previous_report(layer: Layer) -> tuple[dict[str, Any], str] | None:
+    """The report given to ``--previous-report`` and its path as given, read before the
+    check runs so that a file that cannot be compared with stops the command at once."""
+    from pytest_drift.loaders import resolve_path
+    from pytest_drift.previous_report import read_previous
+
+    session = resolve_session([layer])
+    raw = session.previous_report
+    if raw is None:
+        return None
+    path = resolve_path(raw, Path.cwd())
+    return read_previous(raw, path, session.origins["previous_report"]), raw
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -70,7 +70,8 @@ def duplicated(names: list[str]) -> list[str]:
     return [name for name, count in Counter(names).items() if count > 1]
 
 
-def _pandas_column(frame: Any, name: str) -> Any:
+def pandas_column(frame: Any, name: str) -> Any:
+    """The column of a pandas frame whose name, as a string, is ``name``."""
     for position, column in enumerate(frame.columns):
         if str(column) == name:
             return frame.iloc[:, position]
@@ -98,7 +99,7 @@ def column_kind(frame: Any, name: str) -> KindInfo:
     types) and booleans are categorical; a column with no value at all is empty; anything
     else (dates, nested values, complex numbers) is unsupported."""
     if is_pandas(frame):
-        return _pandas_kind(_pandas_column(frame, name))
+        return _pandas_kind(pandas_column(frame, name))
     column = frame.column(name)
     return arrow_kind(column.type, column.null_count == len(column))
 
@@ -106,7 +107,7 @@ def column_kind(frame: Any, name: str) -> KindInfo:
 def is_float(frame: Any, name: str) -> bool:
     """Whether the column holds floating-point numbers."""
     if is_pandas(frame):
-        return str(_pandas_column(frame, name).dtype).lower().startswith(("float", "double"))
+        return str(pandas_column(frame, name).dtype).lower().startswith(("float", "double"))
     import pyarrow as pa
 
     return bool(pa.types.is_floating(frame.column(name).type))
@@ -163,7 +164,7 @@ def _exact(values: list[Any]) -> npt.NDArray[Any]:
 def numeric_column(frame: Any, name: str) -> NumericColumn:
     """The column's finite values: nulls and NaN counted as missing, ±inf counted apart."""
     if is_pandas(frame):
-        return _pandas_numeric(_pandas_column(frame, name))
+        return _pandas_numeric(pandas_column(frame, name))
     import pyarrow as pa
 
     column = frame.column(name)
@@ -224,7 +225,7 @@ def category_counts(frame: Any, name: str) -> CategoryCounts:
     """Count each category of the column by its string label; nulls and NaN are missing."""
     counts: dict[str, int] = {}
     if is_pandas(frame):
-        series = _pandas_column(frame, name)
+        series = pandas_column(frame, name)
         missing = int(series.isna().sum())
         for value, count in series.dropna().value_counts(sort=False).items():
             if count == 0:  # a declared but unused category of a pandas categorical

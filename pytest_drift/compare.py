@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pytest_drift.errors import DriftDetected, DriftInputError
-from pytest_drift.models import DRIFT_DETECTED, ERROR, DriftReport
+from pytest_drift.models import ERROR, DriftReport
 from pytest_drift.options import Layer, resolve_check
 from pytest_drift.pipeline import run_check
 
 
-def compare(baseline: Any, candidate: Any, *, charts: bool = False, **options: Any
-            ) -> DriftReport:
+def compare(baseline: Any, candidate: Any, *, charts: bool = False,
+            save_baseline: str | Path | None = None, **options: Any) -> DriftReport:
     """Test every feature of ``candidate`` against ``baseline`` and return the verdict.
 
     Parameters
@@ -28,6 +29,10 @@ def compare(baseline: Any, candidate: Any, *, charts: bool = False, **options: A
     charts
         Also compute the chart data of each feature, for
         :func:`pytest_drift.html.render_html` (``report.to_json(charts=True)``).
+    save_baseline
+        Also save the baseline as a snapshot at this path (ending in ``.parquet``), which
+        a later check reads with ``baseline="snapshot:PATH"``; the report's ``snapshot``
+        says whether it was created, updated or unchanged.
 
     Returns
     -------
@@ -51,7 +56,13 @@ def compare(baseline: Any, candidate: Any, *, charts: bool = False, **options: A
     ('NORMAL', 0.0)
     """
     layer = Layer("argument", {"baseline": baseline, "candidate": candidate, **options})
-    return run_check(resolve_check([layer]), charts=charts)
+    resolved = resolve_check([layer])
+    save = None
+    if save_baseline is not None:
+        from pytest_drift.snapshots.update import save_target
+
+        save = save_target(save_baseline, check=resolved.name or "compare", base_dir=None)
+    return run_check(resolved, charts=charts, save=save)
 
 
 def assert_no_drift(baseline: Any, candidate: Any, **options: Any) -> DriftReport:
@@ -83,7 +94,7 @@ def enforce(report: DriftReport) -> None:
 
     if report.status == ERROR:
         raise DriftInputError(report.error or f"check {report.name!r} tested no feature")
-    if report.status == DRIFT_DETECTED:
+    if report.gate_failed:
         message = failure_message(report.to_json())
         if report.mode == "warn":
             warnings.warn(message, DriftWarning, stacklevel=3)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pytest_drift import wording
 from pytest_drift.wording import (
     DRIFT_WORD,
     against_threshold,
@@ -71,9 +72,11 @@ def _features_table(entry: Mapping[str, Any]) -> list[str]:
     return rows
 
 
-def step_summary(entries: Sequence[Mapping[str, Any]], report_path: str | None) -> str:
+def step_summary(entries: Sequence[Mapping[str, Any]], report_path: str | None,
+                 trend: Mapping[str, Any] | None = None) -> str:
     """The Markdown appended to ``$GITHUB_STEP_SUMMARY``: a verdict per check, drifted
-    features first, long tables collapsed."""
+    features first, long tables collapsed; then the trend against an earlier run, when
+    there is one."""
     failed = sum(e.get("status") != "NORMAL" for e in entries)
     lines = [f"## Data drift: {len(entries) - failed} of {len(entries)} checks passed", ""]
     for entry in entries:
@@ -101,9 +104,44 @@ def step_summary(entries: Sequence[Mapping[str, Any]], report_path: str | None) 
             else:
                 lines.append(f"- {_cell(notice_text(notice))}")
         lines.append("")
+    if trend is not None:
+        lines += trend_summary(trend)
     if report_path:
         lines += [f"Report: {_code(report_path)}", ""]
     return "\n".join(lines)
+
+
+def _moves_table(check: Mapping[str, Any]) -> list[str]:
+    rows = ["| | feature | test | statistic | change | p-value |",
+            "|---|---|---|---|---:|---|"]
+    for move in check.get("moves") or []:
+        verdict = wording.move_verdict_text(move)
+        mark = f"**{verdict}**" if move.get("drift") else verdict
+        rows.append(f"| {mark} | {_cell(move.get('feature'))} | {_cell(move.get('test'))} | "
+                    f"{wording.move_statistic_text(move)} | {wording.move_change_text(move)} | "
+                    f"{wording.move_p_value_text(move)} |")
+    return rows
+
+
+def trend_summary(trend: Mapping[str, Any]) -> list[str]:
+    """The trend's Markdown lines: the headline, new and gone checks, and per matched
+    check with news its largest moves and what else changed."""
+    from pytest_drift.trend import has_news
+
+    lines = [f"## {wording.TREND_HEADING}", "",
+             _cell(wording.trend_headline(trend)), ""]
+    lines += [f"- {_cell(line)}" for line in wording.trend_check_lines(trend)]
+    for check in trend.get("checks") or []:
+        if not has_news(check):
+            continue
+        lines += ["", f"#### {_code(check.get('name'))} {wording.trend_status_text(check)}",
+                  ""]
+        lines += [f"- {_cell(note)}" for note in wording.trend_notes(check)]
+        if check.get("moves"):
+            lines += ["", f"{wording.moves_caption(int(trend.get('top') or 0))}:", "",
+                      *_moves_table(check)]
+    lines.append("")
+    return lines
 
 
 def workflow_commands(entries: Sequence[Mapping[str, Any]],

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from pytest_drift import wording
 from pytest_drift.html_charts import bars_svg, ecdf_svg
 from pytest_drift.wording import (
     DRIFT_WORD,
@@ -88,12 +89,14 @@ svg text{font-family:system-ui,"DejaVu Sans",sans-serif;font-size:11px;fill:#374
 svg text.b{font-weight:700;fill:#111827;paint-order:stroke;stroke:#fff;stroke-width:3px;
 stroke-linejoin:round}svg text.s{font-size:10px}
 svg .axis{stroke:#9ca3af;stroke-width:1}svg .grid{stroke:#f1f5f9;stroke-width:1}
+section.trend{border:1px solid var(--line);border-radius:8px;padding:12px 20px;margin:20px 0}
 @media print{.check{break-inside:avoid-page}figure.chart{break-inside:avoid}}
 """
 
 
 def render_html(entries: Sequence[Mapping[str, Any]], *, title: str = DEFAULT_TITLE,
-                generated_at: str | None = None) -> str:
+                generated_at: str | None = None,
+                trend: Mapping[str, Any] | None = None) -> str:
     """The HTML report of a list of check entries, as one self-contained document.
 
     Parameters
@@ -105,6 +108,9 @@ def render_html(entries: Sequence[Mapping[str, Any]], *, title: str = DEFAULT_TI
         The page title and heading.
     generated_at
         An ISO timestamp for the header; the current UTC time when ``None``.
+    trend
+        The trend against an earlier run (:func:`pytest_drift.trend.compute_trend`), shown
+        after the contents when given.
 
     Examples
     --------
@@ -130,6 +136,8 @@ def render_html(entries: Sequence[Mapping[str, Any]], *, title: str = DEFAULT_TI
     ]
     if len(entries) > 1:
         parts.append(_contents(entries))
+    if trend is not None:
+        parts.append(_trend_section(trend))
     for index, entry in enumerate(entries, start=1):
         parts.append(_check_section(index, entry))
     parts.append("<footer>Baseline: the data the model was trained on; candidate: the data "
@@ -299,3 +307,46 @@ def _figure(anchor: str, feature: str, detail: Mapping[str, Any]) -> str:
 def _top_category(detail: Mapping[str, Any]) -> str | None:
     top = detail.get("top_category")
     return str(top.get("category")) if isinstance(top, Mapping) else None
+
+
+def _trend_section(trend: Mapping[str, Any]) -> str:
+    """The trend: its headline, new and gone checks, then per matched check with news what
+    changed and its largest moves of the statistic."""
+    from pytest_drift.trend import has_news
+
+    parts = [f"<section class=\"trend\" id=\"trend\">\n<h2>{escape(wording.TREND_HEADING)}"
+             f"</h2>\n<p class=\"meta\">{escape(wording.trend_headline(trend))}</p>\n"]
+    lines = wording.trend_check_lines(trend)
+    if lines:
+        parts.append("<ul class=\"notes\">" + "".join(
+            f"<li class=\"warning\">{escape(line)}</li>" for line in lines) + "</ul>\n")
+    for check in trend.get("checks") or []:
+        if not has_news(check):
+            continue
+        parts.append(f"<div class=\"trend-check\" data-check=\"{escape(str(check.get('name')))}\">"
+                     f"<h3>{escape(str(check.get('name')))} · "
+                     f"{escape(wording.trend_status_text(check))}</h3>\n")
+        notes = wording.trend_notes(check)
+        if notes:
+            parts.append("<ul class=\"notes\">" + "".join(
+                f"<li class=\"warning\">{escape(note)}</li>" for note in notes) + "</ul>\n")
+        if check.get("moves"):
+            parts.append(_moves_table(check, int(trend.get("top") or 0)))
+        parts.append("</div>\n")
+    parts.append("</section>\n")
+    return "".join(parts)
+
+
+def _moves_table(check: Mapping[str, Any], top: int) -> str:
+    head = ["", "feature", "test", "statistic", "change", "p-value"]
+    rows = []
+    for move in check.get("moves") or []:
+        cells = [wording.move_verdict_text(move), str(move.get("feature")),
+                 str(move.get("test")), wording.move_statistic_text(move),
+                 wording.move_change_text(move), wording.move_p_value_text(move)]
+        css = " class=\"drift\"" if move.get("drift") else ""
+        rows.append(f"<tr{css} data-feature=\"{escape(str(move.get('feature')))}\">"
+                    + "".join(f"<td>{escape(cell)}</td>" for cell in cells) + "</tr>\n")
+    return (f"<table class=\"moves\"><caption>{escape(wording.moves_caption(top))}</caption>"
+            "<thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head)
+            + "</tr></thead><tbody>\n" + "".join(rows) + "</tbody></table>\n")

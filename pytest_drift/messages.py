@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pytest_drift.snapshots.wording import expected_change_advice
 from pytest_drift.wording import feature_line, fmt_number, verdict_line
 
 
@@ -34,8 +35,5 @@ def failure_message(entry: Mapping[str, Any]) -> str:
     skipped: Mapping[str, str] = entry.get("skipped_features", {})
     if skipped:
         lines.append("skipped: " + "; ".join(f"{k} ({v})" for k, v in skipped.items()))
-    lines.append(
-        "If this change is expected, refresh the baseline; to tolerate it, raise threshold, "
-        "lower alpha or exclude the feature."
-    )
+    lines.append(expected_change_advice(entry))
     return "\n".join(lines)

@@ -174,6 +174,9 @@ class DriftReport:
     #: The chance that this gate fails on stable data (see stats/false_alarm.py).
     false_alarm_probability: float | None = None
     notes: tuple[str, ...] = ()
+    #: The snapshot the check read or wrote: name, path, action (``read``, ``created``,
+    #: ``updated``, ``unchanged``), rows, source, profile and the changes per feature.
+    snapshot: Mapping[str, Any] | None = None
 
     @property
     def waived_features(self) -> dict[str, str]:
@@ -199,6 +202,17 @@ class DriftReport:
         if not self.details:
             return None
         return self.features_with_drift / self.features_tested * 100.0
+
+    @property
+    def approved(self) -> bool:
+        """True when this run made the candidate the baseline's snapshot
+        (``--drift-update-baseline``): what it drifted from is what was approved."""
+        return bool(self.snapshot and self.snapshot.get("approved"))
+
+    @property
+    def gate_failed(self) -> bool:
+        """True when the gate fails the test: drift detected, and not approved."""
+        return self.status == DRIFT_DETECTED and not self.approved
 
     @property
     def passed(self) -> bool:
@@ -238,4 +252,5 @@ class DriftReport:
             "option_sources": dict(self.option_sources),
             "error": self.error,
             "duration_seconds": self.duration_seconds,
+            "snapshot": None if self.snapshot is None else dict(self.snapshot),
         }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 
 #: What a failed gate does: fail the test, or emit a DriftWarning.
@@ -256,6 +257,19 @@ def parse_text(raw: object) -> str:
     if isinstance(raw, str):
         return raw.strip()
     raise ValueError("must be a string")
+
+
+#: A snapshot's name: letters, digits, ``.``, ``_`` and ``-``.
+SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def parse_snapshot_name(raw: object) -> str:
+    """A snapshot's name (:data:`SNAPSHOT_NAME`)."""
+    name = parse_text(raw)
+    if not SNAPSHOT_NAME.fullmatch(name):
+        raise ValueError("a snapshot name is letters, digits, '.', '_' and '-' (it names "
+                         "the file BASELINES_DIR/NAME.parquet)")
+    return name
 
 
 def _format_name(raw: object) -> str:

@@ -34,6 +34,7 @@ from pytest_drift.option_values import (
     parse_names,
     parse_psi_threshold,
     parse_size,
+    parse_snapshot_name,
     parse_source,
     parse_test_name,
     parse_tests,
@@ -180,6 +181,17 @@ OPTIONS: tuple[Option, ...] = (
     Option("html", None, parse_text,
            "also write a self-contained HTML report (charts per feature) to this path, "
            "relative to rootdir", "PATH", session_scoped=True, where=frozenset({"flag", "ini"})),
+    Option("baselines_dir", "drift_baselines", parse_text,
+           "where snapshots are kept: snapshot:NAME is BASELINES_DIR/NAME.parquet, relative "
+           "to the rootdir", "DIR"),
+    Option("snapshot", None, parse_snapshot_name,
+           "the name --drift-update-baseline saves this check's baseline under", "NAME",
+           where=frozenset({"marker"}), default_help="the test's module and name"),
+    Option("previous_report", None, parse_text,
+           "compare this run with the drift_report.json of an earlier run (e.g. the last "
+           "main-branch artifact): features that newly drift or stopped drifting, the largest "
+           "moves of each statistic; relative to rootdir", "PATH", session_scoped=True,
+           where=frozenset({"flag", "ini"})),
     Option("name", None, parse_text, "a name for the check in the report (marker and API only)",
            "NAME", where=frozenset({"marker"})),
 )
@@ -260,6 +272,8 @@ class CheckOptions:
     features_key: str
     format: Mapping[str, str] | None
     report: str | None
+    baselines_dir: str
+    snapshot: str | None
     name: str | None
     #: Which layer each value came from: ``marker``, ``command line``, ..., ``default``.
     sources: Mapping[str, str]
@@ -274,6 +288,8 @@ class SessionOptions:
 
     report: str | None
     html: str | None
+    #: An earlier run's session report to compare this run with (the trend).
+    previous_report: str | None
     sources: Mapping[str, str]
     #: Where each value came from, in words (e.g. ``command line --drift-report``).
     origins: Mapping[str, str]
@@ -331,8 +347,8 @@ def resolve_check(layers: Sequence[Layer]) -> CheckOptions:
 
 
 def resolve_session(layers: Sequence[Layer]) -> SessionOptions:
-    """Resolve the session-scoped options (the report and HTML paths) from command line
-    and ini; an empty path is None (no file)."""
+    """Resolve the session-scoped options (the report and HTML paths, the previous report)
+    from command line and ini; an empty path is None (no file)."""
     values: dict[str, str | None] = {}
     sources: dict[str, str] = {}
     origins: dict[str, str] = {}

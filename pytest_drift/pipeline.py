@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pytest_drift import waivers as waiver_clock
 from pytest_drift.engines.registry import Loader, OpenRequest, Side, choose_engine, open_check
@@ -33,6 +34,7 @@ from pytest_drift.verdict import CheckVerdict, decide_check
 
 if TYPE_CHECKING:
     from pytest_drift.loaders import LoadContext
+    from pytest_drift.snapshots.store import SnapshotTarget
 
 ROLES = ("baseline", "candidate")
 
@@ -53,6 +55,7 @@ def run_check(
     today: Callable[[], datetime.date] | None = None,
     progress: Callable[[int, int], None] | None = None,
     charts: bool = False,
+    save: SnapshotTarget | None = None,
 ) -> DriftReport:
     """Run one resolved check. Loading and usage errors propagate as :class:`DriftError`.
 
@@ -63,30 +66,41 @@ def run_check(
     ``charts=True`` adds the chart data the HTML report draws (not computed otherwise).
     ``api_log=True`` requires a JSON Lines candidate to be an API request log (inputs under
     ``features_key``); the default detects it from the first record.
+    ``save`` writes a side of the check as a snapshot (the baseline, or the candidate to
+    approve it as the new baseline).
     """
     from pytest_drift.evaluate import evaluate_features
     from pytest_drift.loaders import load, peek_columns
+    from pytest_drift.snapshots import stage
 
     started, timestamp = time.perf_counter(), utc_now()
+    asked = options
+    options, snapshot_step = stage.prepare(options, save, base_dir)
     sources = {role: getattr(options, role) for role in ROLES}
     contexts = _load_contexts(options, base_dir, api_log)
     peeked = {role: peek_columns(sources[role], contexts[role]) for role in ROLES}
     plan = None if None in peeked.values() else plan_features(
         options, peeked["baseline"] or [], peeked["candidate"] or [])
-    request = OpenRequest(options, sources, contexts, columns_to_read(options, plan),
-                          loader or load)
+    needed = stage.needed_columns(columns_to_read(options, plan), plan, snapshot_step)
+    request = OpenRequest(options, sources, contexts, needed, loader or load)
     engine_name = choose_engine(request)
     with open_check(engine_name, request) as opened:
         plan = _confirmed_plan(options, plan, peeked, opened.sides)
+        snapshot = stage.read_entry(snapshot_step, options, plan, base_dir)
         names = {role: side.description for role, side in opened.sides.items()}
         results = evaluate_features(plan.tested, opened.engine, options, names,
                                     registry or TestRegistry(), charts=charts,
                                     progress=progress)
+        snapshot = stage.write_entry(snapshot_step, opened.engine, opened.sides, plan,
+                                     options, base_dir) or snapshot
     sides = opened.sides
+    if snapshot_step.fresh:  # the candidate compared with itself stands for the snapshot
+        sides = {**sides, "baseline": replace(sides["baseline"], description=asked.baseline)}
     verdict = decide_check(results, plan.skipped, options, (today or waiver_clock.today)(),
                            (sides["baseline"].rows, sides["candidate"].rows))
     report = _report(options, verdict, sides, engine_name, name=name, nodeid=nodeid,
-                     timestamp=timestamp, duration=time.perf_counter() - started)
+                     timestamp=timestamp, duration=time.perf_counter() - started,
+                     snapshot=snapshot)
     if options.report:
         from pytest_drift.loaders import resolve_path
         from pytest_drift.report import write_json
@@ -113,6 +127,7 @@ def _load_contexts(options: CheckOptions, base_dir: Path | None, api_log: bool |
             features_key=options.features_key, format=(options.format or {}).get(role),
             api_log=api_log if role == "candidate" else None,
             remote_timeout=options.remote_timeout,
+            baselines_dir=options.baselines_dir,
         )
     return contexts
 
@@ -131,7 +146,7 @@ def _confirmed_plan(options: CheckOptions, plan: CheckPlan | None,
 
 def _report(options: CheckOptions, verdict: CheckVerdict, sides: dict[str, Side],
             engine: str, *, name: str | None, nodeid: str | None, timestamp: str,
-            duration: float) -> DriftReport:
+            duration: float, snapshot: dict[str, Any] | None) -> DriftReport:
     baseline, candidate = sides["baseline"], sides["candidate"]
     return DriftReport(
         name=name or options.name or "compare", nodeid=nodeid, timestamp=timestamp,
@@ -144,6 +159,7 @@ def _report(options: CheckOptions, verdict: CheckVerdict, sides: dict[str, Side]
         duration_seconds=round(duration, 6), correction=options.correction,
         min_effect=options.min_effect,
         false_alarm_probability=verdict.false_alarm_probability, notes=verdict.notes,
+        snapshot=snapshot,
     )
 
 

@@ -22,6 +22,7 @@ from pytest_drift.checks import (
     marker_layer,
     record,
     run_for_item,
+    snapshots_of,
     usage_error_report,
 )
 from pytest_drift.errors import DriftDetected, DriftError, DriftUsageError, DriftWarning
@@ -45,6 +46,8 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    from pytest_drift.baselines import add_flags
+
     group = parser.getgroup("datadrift", "data drift checks (pytest-datadrift)")
     for option in OPTIONS:
         if "flag" in option.where:
@@ -52,6 +55,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                             metavar=option.metavar, help=option.help_text)
         if "ini" in option.where:
             parser.addini(option.ini, option.help_text, type=option.ini_type, default=None)
+    add_flags(group)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -77,7 +81,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     result = yield
     state = item.stash.get(item_key, None)
     report = state.marker_report if state else None
-    if report is not None and report.status == "DRIFT_DETECTED":
+    if report is not None and report.gate_failed:
         from pytest_drift.messages import failure_message
 
         message = failure_message(report.to_json())
@@ -99,6 +103,10 @@ def pytest_runtest_makereport(
         # Plain JSON on the report travels to the xdist controller with it.
         report.drift_checks = state.pending  # type: ignore[attr-defined]
         state.pending = []
+    if call.when == "teardown":
+        used = snapshots_of(item)
+        if used:
+            report.drift_snapshots = used  # type: ignore[attr-defined]
     if call.excinfo is not None and call.when == "call" and state is not None:
         error = call.excinfo.value
         # The marker's gate failed: its explanation is the whole story, no traceback.

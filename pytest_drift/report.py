@@ -14,7 +14,7 @@ from typing import Any
 
 from pytest_drift.models import STATUS_ORDER
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TOOL = "pytest-datadrift"
 
 
@@ -51,9 +51,11 @@ def worst_status(entries: Iterable[Mapping[str, Any]]) -> str:
     return next((s for s in STATUS_ORDER if s in statuses), "NORMAL")
 
 
-def session_report(entries: Sequence[Mapping[str, Any]], timestamp: str) -> dict[str, Any]:
-    """The ``drift_report.json`` document for a list of check entries."""
-    return {
+def session_report(entries: Sequence[Mapping[str, Any]], timestamp: str,
+                   trend: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The ``drift_report.json`` document for a list of check entries, with the trend
+    against an earlier run (:mod:`pytest_drift.trend`) when there is one."""
+    document = {
         "schema_version": SCHEMA_VERSION,
         "tool": TOOL,
         "version": package_version(),
@@ -61,6 +63,9 @@ def session_report(entries: Sequence[Mapping[str, Any]], timestamp: str) -> dict
         "status": worst_status(entries),
         "checks": [without_charts(entry) for entry in entries],
     }
+    if trend is not None:
+        document["trend"] = dict(trend)
+    return document
 
 
 def without_charts(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -78,15 +83,20 @@ def write_json(path: Path, document: Mapping[str, Any]) -> Path:
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically: a temporary file in the same directory,
-    then a rename, so a reader never sees half a file."""
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`write_bytes`)."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, content: bytes) -> Path:
+    """Write ``content`` to ``path`` atomically: a temporary file in the same directory,
+    then a rename, so a reader sees the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        # mkstemp creates the file 0600; a CI artifact should be readable like any other file.
+        # mkstemp creates the file 0600; an artifact should be readable like any other file.
         os.fchmod(handle, 0o644)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_drift.baselines import SnapshotBook
 from pytest_drift.errors import DriftUsageError
 from pytest_drift.loaders.budget import available_memory
 from pytest_drift.options import (
@@ -46,6 +47,12 @@ class DriftSession:
             raise pytest.UsageError(f"pytest-datadrift: {exc}") from None
         self.report_path = _output_path(config, session_options, "report")
         self.html_path = _output_path(config, session_options, "html")
+        self.is_worker = hasattr(config, "workerinput")
+        #: The earlier run's report, read now: before any check runs, and before this run
+        #: replaces it when both are the same file.
+        self.previous: tuple[dict[str, Any], str] | None = (
+            None if self.is_worker else _previous_report(config, session_options))
+        self.trend: dict[str, Any] | None = None
         #: node id → (file, line) of the tests that ran checks, for annotations.
         self.locations: dict[str, tuple[str, int]] = {}
         self.github_commands: list[str] = []
@@ -53,9 +60,9 @@ class DriftSession:
         self.written: Path | None = None
         self.html_written: Path | None = None
         self.write_error: str | None = None
-        self.is_worker = hasattr(config, "workerinput")
         self._registry: TestRegistry | None = None
         self._cache: DatasetCache | None = None
+        self.snapshots = SnapshotBook(config)
 
     @property
     def cache(self) -> DatasetCache:
@@ -113,6 +120,7 @@ class DriftSession:
         return load
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.snapshots.add_used(getattr(report, "drift_snapshots", None) or [])
         entries = getattr(report, "drift_checks", None)
         if not entries:
             return
@@ -125,6 +133,14 @@ class DriftSession:
             for entry in entries:
                 self.config.hook.pytest_drift_report(check=strict(without_charts(entry)))
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.snapshots.note_narrowed("collection errors")
+
+    def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
+        if items:
+            self.snapshots.note_narrowed("tests deselected")
+
     def pytest_unconfigure(self) -> None:
         if self._cache is not None:
             self._cache.clear()
@@ -133,15 +149,24 @@ class DriftSession:
         return sorted(self.entries, key=lambda e: (str(e.get("nodeid")), str(e.get("name"))))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.is_worker or not self.entries:
+        if self.is_worker:
+            return
+        self._baselines(session)
+        if not self.entries:
             return
         from pytest_drift.pipeline import utc_now
 
         timestamp = utc_now()
+        if self.previous is not None:
+            from pytest_drift.report import strict
+            from pytest_drift.trend import compute_trend
+
+            previous, source = self.previous
+            self.trend = strict(compute_trend(previous, self.sorted_entries(), source=source))
         if self.report_path is not None:
             from pytest_drift.report import session_report, write_json
 
-            document = session_report(self.sorted_entries(), timestamp)
+            document = session_report(self.sorted_entries(), timestamp, self.trend)
             try:
                 self.written = write_json(self.report_path, document)
             except OSError as exc:
@@ -152,6 +177,13 @@ class DriftSession:
         if os.environ.get("GITHUB_ACTIONS") == "true":
             self._github()
 
+    def _baselines(self, session: pytest.Session) -> None:
+        """The snapshots no check used, and their removal when asked for."""
+        from pytest_drift.loaders import resolve_path
+
+        folder = resolve_path(resolve_check(self.layers).baselines_dir, self.config.rootpath)
+        self.snapshots.finish(session, self.sorted_entries(), folder)
+
     def _html(self, session: pytest.Session, path: Path, timestamp: str) -> None:
         """The self-contained HTML report (charts per feature), written atomically."""
         from pytest_drift.html import render_html
@@ -159,7 +191,8 @@ class DriftSession:
 
         entries = [strict(entry) for entry in self.sorted_entries()]
         try:
-            self.html_written = write_text(path, render_html(entries, generated_at=timestamp))
+            self.html_written = write_text(path, render_html(entries, generated_at=timestamp,
+                                                             trend=self.trend))
         except OSError as exc:
             self._write_failed(session, f"could not write the HTML report: {exc}")
 
@@ -179,7 +212,8 @@ class DriftSession:
         if summary_file:
             try:
                 with open(summary_file, "a", encoding="utf-8") as stream:
-                    stream.write(step_summary(entries, str(self.written or "")) + "\n")
+                    stream.write(step_summary(entries, str(self.written or ""),
+                                              trend=self.trend) + "\n")
             except OSError as exc:
                 self.write_error = f"pytest-datadrift: could not write the step summary: {exc}"
         # Annotations need paths from the repository root, which may not be the rootdir.
@@ -192,8 +226,13 @@ class DriftSession:
         self.github_commands = workflow_commands(entries, locations)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        if self.is_worker or not self.entries:
+        if self.is_worker:
             return
+        if self.entries:
+            self._checks_summary(terminalreporter)
+        self._baselines_summary(terminalreporter)
+
+    def _checks_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         from pytest_drift.terminal import render
 
         writer = self.config.get_terminal_writer()
@@ -201,6 +240,14 @@ class DriftSession:
         text = render(self.sorted_entries(), markup=writer.hasmarkup, width=writer.fullwidth,
                       verbosity=terminalreporter.verbosity)
         terminalreporter.write(text)
+        if self.trend is not None:
+            from pytest_drift.terminal import render_trend
+            from pytest_drift.wording import TREND_TITLE
+
+            terminalreporter.write_sep("-", TREND_TITLE)
+            terminalreporter.write(render_trend(self.trend, markup=writer.hasmarkup,
+                                                width=writer.fullwidth,
+                                                verbosity=terminalreporter.verbosity))
         if self.written is not None:
             terminalreporter.write_line(f"drift report: {self.written}")
         if self.html_written is not None:
@@ -209,6 +256,17 @@ class DriftSession:
             terminalreporter.write_line(self.write_error, red=True, bold=True)
         for command in self.github_commands:
             terminalreporter.write_line(command)
+
+    def _baselines_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        from pytest_drift.snapshots.wording import BASELINES_TITLE
+
+        lines = self.snapshots.lines(self.sorted_entries())
+        if not lines:
+            return
+        terminalreporter.write_sep("=", BASELINES_TITLE)
+        for kind, text in lines:
+            terminalreporter.write_line(f"  {text}" if kind == "detail" else text,
+                                        yellow=kind == "warning")
 
 
 def _output_path(config: pytest.Config, options: SessionOptions, name: str) -> Path | None:
@@ -228,6 +286,24 @@ def _output_path(config: pytest.Config, options: SessionOptions, name: str) -> P
             "give a file path such as reports/drift_report.json"
         )
     return path
+
+
+def _previous_report(config: pytest.Config, options: SessionOptions
+                     ) -> tuple[dict[str, Any], str] | None:
+    """The earlier run's report and its path as given, when ``previous_report`` is set;
+    a file that cannot be compared with is a usage error now, said once."""
+    from pytest_drift.loaders import resolve_path
+    from pytest_drift.previous_report import read_previous
+
+    raw = options.previous_report
+    if raw is None:
+        return None
+    try:
+        document = read_previous(raw, resolve_path(raw, config.rootpath),
+                                 options.origins["previous_report"])
+    except DriftUsageError as exc:
+        raise pytest.UsageError(f"pytest-datadrift: {exc}") from None
+    return document, raw
 
 
 def _config_layers(config: pytest.Config) -> list[Layer]:

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 #: Names of a table in the Spark metastore: ``spark:db.table``.
 SPARK_TABLE_PREFIX = "spark:"
+#: A baseline kept as a snapshot: ``snapshot:NAME`` (under the baselines directory) or
+#: ``snapshot:path/to/file.parquet``.
+SNAPSHOT_PREFIX = "snapshot:"
 #: How to install the Spark engine, for every message that needs it.
 SPARK_INSTALL = "pip install 'pytest-datadrift[spark]'"
 
@@ -41,11 +44,17 @@ def is_spark_table_name(source: Any) -> bool:
     return isinstance(source, str) and source.startswith(SPARK_TABLE_PREFIX)
 
 
+def is_snapshot_name(source: Any) -> bool:
+    """Whether ``source`` names a snapshot: ``snapshot:NAME``."""
+    return isinstance(source, str) and source.startswith(SNAPSHOT_PREFIX)
+
+
 def is_delta_table(source: Any, base_dir: Path | None) -> bool:
     """Whether ``source`` is the path of a Delta table (a directory with ``_delta_log``)."""
     from pytest_drift.loaders.remote import is_url
 
-    if not isinstance(source, str) or is_spark_table_name(source) or is_url(source):
+    if (not isinstance(source, str) or is_spark_table_name(source) or is_snapshot_name(source)
+            or is_url(source)):
         return False
     from pytest_drift.loaders.paths import resolve_path
 

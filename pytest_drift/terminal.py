@@ -53,17 +53,21 @@ def check_table(entry: Mapping[str, Any]) -> Any:
     return table
 
 
+def _console(buffer: io.StringIO, *, markup: bool, width: int) -> Any:
+    from rich.console import Console
+
+    # markup=False: names and node ids such as test_x[eu] or price[usd] are data, not tags.
+    return Console(file=buffer, force_terminal=markup, no_color=not markup, markup=False,
+                   color_system="standard" if markup else None, width=max(width, 40),
+                   highlight=False, emoji=False, soft_wrap=False)
+
+
 def render(
     entries: Sequence[Mapping[str, Any]], *, markup: bool, width: int, verbosity: int = 0
 ) -> str:
     """Text (with ANSI styles when ``markup``) for a list of check entries."""
-    from rich.console import Console
-
     buffer = io.StringIO()
-    # markup=False: names and node ids such as test_x[eu] or price[usd] are data, not tags.
-    console = Console(file=buffer, force_terminal=markup, no_color=not markup, markup=False,
-                      color_system="standard" if markup else None, width=max(width, 40),
-                      highlight=False, emoji=False, soft_wrap=False)
+    console = _console(buffer, markup=markup, width=width)
     for entry in entries:
         status = str(entry.get("status"))
         if verbosity < 0:
@@ -91,4 +95,65 @@ def render(
         for notice in check_notices:
             if notice.kind == "note":
                 console.print(f"  {wording.notice_text(notice)}", style="yellow")
+    return buffer.getvalue()
+
+
+def moves_table(check: Mapping[str, Any], top: int) -> Any:
+    """A rich Table of a matched check's largest moves of the statistic since the earlier
+    run; rows whose feature now drifts are highlighted."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    status = str(check.get("status"))
+    title = Text.assemble((f"{check.get('name')} ", "bold"),
+                          (wording.trend_status_text(check), STATUS_STYLE.get(status, "")))
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
+                  pad_edge=False, collapse_padding=True, expand=False,
+                  caption=wording.moves_caption(top), caption_justify="left")
+    table.add_column("", no_wrap=True)
+    table.add_column("feature", overflow="fold")
+    table.add_column("test", no_wrap=True)
+    table.add_column("statistic", no_wrap=True)
+    table.add_column("change", justify="right", no_wrap=True)
+    table.add_column("p-value", no_wrap=True)
+    for move in check.get("moves") or []:
+        table.add_row(wording.move_verdict_text(move), str(move.get("feature")),
+                      str(move.get("test")), wording.move_statistic_text(move),
+                      wording.move_change_text(move), wording.move_p_value_text(move),
+                      style="bold red" if move.get("drift") else None)
+    return table
+
+
+def render_trend(trend: Mapping[str, Any], *, markup: bool, width: int, verbosity: int = 0
+                 ) -> str:
+    """Text for the trend against an earlier run: a headline, new and gone checks, then per
+    matched check with news its largest moves and what else changed (``-q``: the headline
+    and the checks whose verdicts changed)."""
+    from pytest_drift.trend import has_news
+
+    buffer = io.StringIO()
+    console = _console(buffer, markup=markup, width=width)
+    console.print(wording.trend_headline(trend), style="bold", soft_wrap=True)
+    checks = trend.get("checks") or []
+    if verbosity < 0:
+        for check in checks:
+            line = wording.trend_short_line(check)
+            if line is not None:
+                console.print(line, style="yellow", soft_wrap=True)
+        return buffer.getvalue()
+    for line in wording.trend_check_lines(trend):
+        console.print(f"  {line}", style="yellow", soft_wrap=True)
+    for check in checks:
+        if not has_news(check):
+            continue
+        if check.get("moves"):
+            console.print(moves_table(check, int(trend.get("top") or 0)))
+        else:
+            console.print(f"{check.get('name')} {wording.trend_status_text(check)}",
+                          style="bold")
+        for note in wording.trend_notes(check):
+            console.print(f"  {note}", style="yellow", soft_wrap=True)
+        if check.get("nodeid"):
+            console.print(f"  test: {check['nodeid']}", style="dim", soft_wrap=True)
     return buffer.getvalue()

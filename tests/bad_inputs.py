@@ -617,3 +617,91 @@ def cli_args(case: Case, built: Built) -> list[str]:
         text = ",".join(value) if isinstance(value, (list, tuple)) else str(value)
         args += ["--drift-" + name.replace("_", "-"), text]
     return args
+
+
+# --- the report of an earlier run (previous_report) ------------------------------------------
+
+#: The earlier run's report as the cases name it, relative to the directory.
+PREVIOUS_REPORT = "previous.json"
+PASS_A_REPORT = "pass the drift_report.json that pytest-datadrift wrote in an earlier run"
+
+
+@dataclass(frozen=True)
+class PreviousReportCase:
+    """A file given to ``previous_report`` that cannot be compared with: the run stops
+    before any check with one message, the same from pytest and the command line."""
+
+    id: str
+    title: str
+    #: The file's content; None: no file.
+    content: str | None
+    #: The message after ``previous_report='previous.json' (from ...): ``, paths relative.
+    problem: str
+    fix: str
+
+    def write(self, directory: Path) -> None:
+        if self.content is not None:
+            write(directory / PREVIOUS_REPORT, self.content)
+
+    def message(self, origin: str) -> str:
+        """The whole message, given where the option was set (``command line
+        --drift-previous-report``)."""
+        return f"previous_report={PREVIOUS_REPORT!r} (from {origin}): {self.problem}"
+
+
+def _newer_report() -> str:
+    from pytest_drift.report import TOOL
+
+    return json.dumps({"schema_version": 99, "tool": TOOL, "version": "9.0.0",
+                       "timestamp": "2030-01-01T00:00:00+00:00", "status": "NORMAL",
+                       "checks": []})
+
+
+def _cut_report() -> str:
+    text = json.dumps({"schema_version": 2, "tool": "pytest-datadrift", "version": "0.1.0",
+                       "timestamp": "2026-01-01T00:00:00+00:00", "status": "NORMAL",
+                       "checks": [{"name": "test_x", "nodeid": "t.py::test_x",
+                                   "details": {}}]}, indent=2)
+    return text[: len(text) // 2]
+
+
+def previous_report_cases() -> tuple[PreviousReportCase, ...]:
+    """The cases (a function: the newest schema version comes from the package)."""
+    from pytest_drift.report import SCHEMA_VERSION
+
+    return (
+        PreviousReportCase(
+            "previous-report-missing", "A previous report that does not exist", None,
+            f"{PREVIOUS_REPORT} does not exist; {PASS_A_REPORT} (in CI: the last "
+            "main-branch artifact), or leave the option out",
+            "Fix the path (relative paths are resolved against the rootdir), or pass the "
+            "option only when the download of the earlier report succeeded."),
+        PreviousReportCase(
+            "previous-report-not-json", "A previous report that is not JSON",
+            "<!DOCTYPE html>\n<html><body>Not Found</body></html>\n",
+            f"{PREVIOUS_REPORT} is not valid JSON (line 1, column 1: Expecting value); "
+            f"{PASS_A_REPORT}",
+            "Pass the `drift_report.json` itself (an artifact download gives the file, "
+            "not the zip or an error page)."),
+        PreviousReportCase(
+            "previous-report-truncated", "A previous report cut short", _cut_report(),
+            f"{PREVIOUS_REPORT} ends before its JSON does (a truncated download?); "
+            f"{PASS_A_REPORT}",
+            "Download the earlier report again; pytest-datadrift writes it atomically, so "
+            "a cut file comes from the copy."),
+        PreviousReportCase(
+            "previous-report-not-a-drift-report", "A JSON file that is not a drift report",
+            json.dumps({"created": 1700000000.0, "tests": [], "summary": {"passed": 3}}),
+            f"{PREVIOUS_REPORT} is not a pytest-datadrift report (a JSON object with "
+            f"\"tool\": \"pytest-datadrift\" and its \"checks\"); {PASS_A_REPORT}",
+            "Pass the `drift_report.json` of the earlier run (or the `--output` of an "
+            "earlier `datadrift` command), not another tool's report."),
+        PreviousReportCase(
+            "previous-report-newer-schema", "A previous report of a newer schema version",
+            _newer_report(),
+            f"{PREVIOUS_REPORT} has schema_version 99 (written by pytest-datadrift 9.0.0), "
+            f"newer than this pytest-datadrift reads (up to {SCHEMA_VERSION}); upgrade "
+            "pytest-datadrift (pip install -U pytest-datadrift), or leave the option out",
+            "Upgrade pytest-datadrift to the version that wrote the report, or pin both "
+            "runs to one version."),
+    )

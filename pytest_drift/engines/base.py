@@ -14,9 +14,12 @@ from pytest_drift.errors import DriftUsageError
 from pytest_drift.stats.ks import KsGap, KsResult
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
     from pytest_drift.engines.steps import Bins, Reduction
     from pytest_drift.options import CheckOptions
+    from pytest_drift.snapshots.counts import FeatureCounts
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,11 @@ class Engine(Protocol):
     def weight(self, feature: str) -> int:
         """How costly the feature is to reduce, relative to the others (for scheduling)."""
 
+    def feature_counts(self, role: str, feature: str, as_category: bool) -> FeatureCounts:
+        """One side's feature as a snapshot keeps it (``role``: ``baseline`` or
+        ``candidate``): sorted distinct values with counts, or counts per category when
+        ``as_category`` or the column holds categories."""
+
 
 def too_few(n_baseline: int, n_candidate: int, min_samples: int) -> str | None:
     """The reason a feature with these counts of values is skipped, if it is."""
@@ -148,8 +156,9 @@ def memory_only_test(engine: str, feature: str, options: CheckOptions) -> DriftU
 
 class InPlaceEngine:
     """What the engines that reduce the data where it lies (a database, a cluster) share:
-    nothing to fork to worker processes, every feature about as costly, and numeric tests
-    that need every value in memory refused. ``sides`` holds each role's opened dataset."""
+    nothing to fork to worker processes, every feature about as costly, numeric tests
+    that need every value in memory refused, categories and snapshot counts from one
+    side's counts per value. ``sides`` holds each role's opened dataset."""
 
     name: str
     forkable = False
@@ -165,3 +174,60 @@ class InPlaceEngine:
     def values(self, feature: str, options: CheckOptions
                ) -> tuple[NumericColumn, NumericColumn] | str:
         raise memory_only_test(self.name, feature, options)
+
+    def kinds(self, feature: str) -> tuple[KindInfo, KindInfo]:
+        raise NotImplementedError
+
+    def side_categories(self, role: str, feature: str) -> CategoryCounts:
+        """One side's counts per category (NaN is missing, not a category)."""
+        raise NotImplementedError
+
+    def value_counts(self, role: str, feature: str) -> tuple[pa.Array, pa.Array]:
+        """One side's distinct values of a numeric column (nulls, NaN and ±inf among them,
+        in any order) and how many rows hold each, as a ``GROUP BY`` gives them."""
+        raise NotImplementedError
+
+    def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
+        return self.side_categories("baseline", feature), self.side_categories(
+            "candidate", feature)
+
+    def feature_counts(self, role: str, feature: str, as_category: bool) -> FeatureCounts:
+        from pytest_drift.snapshots.counts import categorical_counts, empty_counts, stored_kind
+
+        kind = stored_kind(feature, self.kinds(feature)[0 if role == "baseline" else 1].kind,
+                           as_category)
+        if kind == "empty":
+            return empty_counts(feature, self.sides[role].rows)
+        if kind == "categorical":
+            counted = self.side_categories(role, feature)
+            return categorical_counts(feature, counted.counts, counted.missing)
+        return grouped_counts(feature, *self.value_counts(role, feature))
+
+
+def grouped_counts(feature: str, values: pa.Array, counts: pa.Array) -> FeatureCounts:
+    """A numeric feature as a snapshot keeps it, from its counts per value (any order;
+    nulls, NaN and ±inf among the values; -0.0 and 0.0 one value, as numpy holds them)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from pytest_drift.snapshots.counts import FeatureCounts, exact_values
+
+    rows = np.asarray(counts.to_numpy(zero_copy_only=False), dtype=np.int64)
+    valid = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    missing = int(rows[~valid].sum())
+    present, rows = values.filter(pa.array(valid)), rows[valid]
+    positive = negative = 0
+    if pa.types.is_floating(present.type):
+        floats = present.cast(pa.float64()).to_numpy()
+        missing += int(rows[np.isnan(floats)].sum())
+        positive = int(rows[np.isposinf(floats)].sum())
+        negative = int(rows[np.isneginf(floats)].sum())
+        finite = np.isfinite(floats)
+        numbers, rows = floats[finite], rows[finite]
+    else:
+        numbers = present.to_numpy(zero_copy_only=False)  # Decimals as objects
+    distinct, index = np.unique(numbers, return_inverse=True)
+    summed = np.zeros(len(distinct), dtype=np.int64)
+    np.add.at(summed, index.reshape(-1), rows)
+    return FeatureCounts(feature, "numeric", exact_values(distinct), summed, missing,
+                         positive, negative)

@@ -29,6 +29,8 @@ from pytest_drift.engines.base import (
 from pytest_drift.errors import DriftInputError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from pytest_drift.columns import CategoryCounts, KindInfo
     from pytest_drift.engines.steps import Reduction
     from pytest_drift.loaders import LoadContext, LoadedData
@@ -188,20 +190,25 @@ class DuckDBEngine(InPlaceEngine):
                 kinds.append(KindInfo("unsupported", name))
         return kinds[0], kinds[1]
 
-    def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
+    def side_categories(self, role: str, feature: str) -> CategoryCounts:
         from pytest_drift.columns import counts_of_values
 
-        counted = []
-        for role in ("baseline", "candidate"):
-            side = self.sides[role]
-            column = sql.quoted(feature)
-            duck_type = side.types[feature]
-            value = (f"CASE WHEN isnan({column}) THEN NULL ELSE {column} END"
-                     if duck_type in sql.FLOATS else column)
-            rows = self.con.execute(
-                f"SELECT {value} AS v, count(*) FROM {side.view} GROUP BY v").fetchall()
-            counted.append(counts_of_values(rows))
-        return counted[0], counted[1]
+        side = self.sides[role]
+        column = sql.quoted(feature)
+        value = (f"CASE WHEN isnan({column}) THEN NULL ELSE {column} END"
+                 if side.types[feature] in sql.FLOATS else column)
+        return counts_of_values(self.con.execute(
+            f"SELECT {value} AS v, count(*) FROM {side.view} GROUP BY v").fetchall())
+
+    def value_counts(self, role: str, feature: str) -> tuple[pa.Array, pa.Array]:
+        """Fetched through Arrow, so integers and decimals keep their exact type."""
+        query = (f"SELECT {sql.quoted(feature)} AS v, count(*) AS c "
+                 f"FROM {self.sides[role].view} GROUP BY v")
+        try:
+            table = self.con.sql(query).to_arrow_table()
+        except Exception as exc:
+            raise self._out_of_memory(exc) or exc from None
+        return table.column("v").combine_chunks(), table.column("c").combine_chunks()
 
     def summarize(self, feature: str, options: CheckOptions, charts: bool,
                   defer_costly: bool = False) -> NumericSummary | str:

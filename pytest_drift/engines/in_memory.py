@@ -10,6 +10,7 @@ from pytest_drift.engines.base import NumericSummary, empty_side, numeric_summar
 if TYPE_CHECKING:
     from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
     from pytest_drift.options import CheckOptions
+    from pytest_drift.snapshots.counts import FeatureCounts
 
 
 def row_count(frame: Any) -> int:
@@ -52,6 +53,12 @@ class MemoryEngine:
         from pytest_drift.columns import category_counts
 
         return category_counts(self.train, feature), category_counts(self.prod, feature)
+
+    def feature_counts(self, role: str, feature: str, as_category: bool) -> FeatureCounts:
+        from pytest_drift.snapshots.counts import column_counts
+
+        return column_counts(self.train if role == "baseline" else self.prod, feature,
+                             as_category)
 
     def weight(self, feature: str) -> int:
         """Floats may need sorting; whole numbers and categories are only counted."""

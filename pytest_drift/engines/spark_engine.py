@@ -17,7 +17,8 @@ buckets or of categories, never by the rows:
    so the largest over the buckets is the KS statistic, found where scipy finds it;
 5. the counts in the PSI bins, cut at the baseline's deciles that step 4 returned.
 
-Categories are counted by ``groupBy``. The p-values come from the same scipy functions as
+Categories, and a snapshot's counts per value, are counted by ``groupBy``
+(:mod:`pytest_drift.engines.spark_counts`). The p-values come from the same scipy functions as
 on the other engines, so the report is the same.
 """
 
@@ -29,7 +30,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pytest_drift.engines import spark_buckets
+from pytest_drift.engines import spark_buckets, spark_counts
 from pytest_drift.engines.base import (
     InPlaceEngine,
     NumericSummary,
@@ -51,6 +52,8 @@ from pytest_drift.sources import (
 )
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from pytest_drift.columns import CategoryCounts, KindInfo
     from pytest_drift.engines.steps import Bins
     from pytest_drift.loaders import LoadContext, LoadedData
@@ -189,21 +192,11 @@ class SparkEngine(InPlaceEngine):
                 kinds.append(spark_buckets.spark_kind(side.frame.schema[feature].dataType, empty))
         return kinds[0], kinds[1]
 
-    def categories(self, feature: str) -> tuple[CategoryCounts, CategoryCounts]:
-        from pyspark.sql import functions as F
-        from pyspark.sql import types as T
+    def side_categories(self, role: str, feature: str) -> CategoryCounts:
+        return spark_counts.categories(self.sides[role].frame, feature, self._collect)
 
-        from pytest_drift.columns import counts_of_values
-
-        counted = []
-        for role in ("baseline", "candidate"):
-            frame = self.sides[role].frame
-            value = column(feature)
-            if isinstance(frame.schema[feature].dataType, (T.FloatType, T.DoubleType)):
-                value = F.when(~F.isnan(value), value)  # NaN is missing, not a category
-            rows = self._collect(frame.groupBy(value.alias("v")).count())
-            counted.append(counts_of_values(rows))
-        return counted[0], counted[1]
+    def value_counts(self, role: str, feature: str) -> tuple[pa.Array, pa.Array]:
+        return spark_counts.value_counts(self.sides[role], feature, self._job)
 
     def summarize(self, feature: str, options: CheckOptions, charts: bool,
                   defer_costly: bool = False) -> NumericSummary | str:

@@ -14,6 +14,7 @@ from pytest_drift.errors import DriftInputError
 from pytest_drift.sources import (
     SPARK_TABLE_PREFIX,
     is_delta_table,
+    is_snapshot_name,
     is_spark_frame,
     is_spark_table_name,
 )
@@ -57,7 +58,7 @@ def read_source(session: Any, source: Any, context: LoadContext, load: Callable[
                 f"Name it as spark:database.table, as spark.table() would.") from None
     if is_delta_table(source, context.base_dir):
         return _read_delta(session, source, context)
-    if isinstance(source, str):
+    if isinstance(source, str) and not is_snapshot_name(source):
         scanned = _scan_parquet(session, source, context)
         if scanned is not None:
             return scanned

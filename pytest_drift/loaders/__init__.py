@@ -56,6 +56,8 @@ class LoadContext:
     api_log: bool | None = None
     #: Seconds a request for a dataset at a URL may wait for an answer.
     remote_timeout: float = cast(float, OPTIONS_BY_NAME["remote_timeout"].default)
+    #: Where ``snapshot:NAME`` datasets are kept.
+    baselines_dir: str = str(OPTIONS_BY_NAME["baselines_dir"].default)
 
     @property
     def where(self) -> str:
@@ -200,6 +202,12 @@ def open_with(source: Any, context: LoadContext) -> Source:
     The context's ``role`` and ``origin`` (where the option came from) go into every error
     message, so the user knows which file and which setting to fix.
     """
+    from pytest_drift.sources import is_snapshot_name
+
+    if is_snapshot_name(source):
+        from pytest_drift.snapshots.source import SnapshotSource
+
+        return SnapshotSource(source, context)
     if isinstance(source, str):
         return FileSource(source, context)
     from pytest_drift.loaders.frames import FrameSource

@@ -21,10 +21,14 @@ import pytest
 from pytest_drift.cli import EXIT_NORMAL, EXIT_USAGE, main
 from tests.bad_inputs import (
     CASES,
+    CASES_BY_ID,
+    PREVIOUS_REPORT,
     UNPICKLED_MARKER,
     Case,
+    build,
     cli_args,
     normalise,
+    previous_report_cases,
     problems,
     simulated,
     was_unpickled,
@@ -127,3 +131,23 @@ def test_messages_are_relative_to_the_directory(tmp_path, monkeypatch, capsys):
     _, _, err = run_in_process(case, tmp_path, monkeypatch, capsys)
     assert str(tmp_path / "data" / "candidate.csv") in err
     assert "file not found: data/candidate.csv" in normalise(err, tmp_path)
+
+
+PREVIOUS_CASES = previous_report_cases()
+
+
+@pytest.mark.parametrize("case", PREVIOUS_CASES, ids=[c.id for c in PREVIOUS_CASES])
+def test_a_previous_report_that_cannot_be_compared_with_exits_2(case, tmp_path, monkeypatch,
+                                                               capsys):
+    monkeypatch.chdir(tmp_path)
+    runs = CASES_BY_ID["infinite-values"]  # a check that runs, were it not stopped
+    built = build(runs.id, tmp_path)
+    case.write(tmp_path)
+    code = main([*cli_args(runs, built), "--output", "report.json",
+                 "--previous-report", PREVIOUS_REPORT])
+    captured = capsys.readouterr()
+    assert code == EXIT_USAGE
+    assert normalise(captured.err, tmp_path) == (
+        PREFIX + case.message("command line --drift-previous-report") + "\n")
+    assert captured.out == ""
+    assert not (tmp_path / "report.json").exists()  # stopped before the check ran

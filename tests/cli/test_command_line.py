@@ -241,3 +241,49 @@ def test_a_bug_exits_2_with_its_traceback(monkeypatch: pytest.MonkeyPatch,
     assert "in broken" in err
     assert "ZeroDivisionError: a bug in the check" in err
     assert err.rstrip().endswith("datadrift: internal error (the traceback above shows where)")
+
+
+def test_previous_report_prints_the_trend_against_an_earlier_output(tmp_path: Path) -> None:
+    """An earlier ``--output`` is the previous report of one check, matched by the name."""
+    earlier = tmp_path / "earlier.json"
+    first = run_cli("--train_data", CARS / "baseline.csv", "--prod_data", CARS / "baseline.csv",
+                    "--output", earlier, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    out = tmp_path / "now.json"
+    result = run_cli("--train_data", CARS / "baseline.csv", "--prod_data",
+                     CARS / "candidate.csv", "--output", out, "--previous-report", "earlier.json",
+                     cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    before, now = json.loads(earlier.read_text()), json.loads(out.read_text())
+    validate_entry(now)  # the entry alone: the trend is printed, not written into it
+    assert "trend" not in now
+    drifted = [n for n in now["drifted_features"] if not before["details"][n]["drift_detected"]]
+    assert drifted == now["drifted_features"] != []
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert (f"compared with earlier.json (written {before['timestamp']}): 1 check matched, "
+            f"0 new, 0 gone; {len(drifted)} features newly drifting, 0 stopped drifting"
+            ) in lines
+    assert "batch NORMAL → DRIFT_DETECTED" in lines
+    assert f"newly drifting: {', '.join(drifted)}" in lines
+    moved = max(now["details"], key=lambda n: abs(now["details"][n]["statistic"]
+                                                  - before["details"][n]["statistic"]))
+    trend = lines[lines.index("batch NORMAL → DRIFT_DETECTED"):]
+    assert next(line for line in trend if f" {moved} " in line).startswith(
+        f"ok → DRIFT {moved} {now['details'][moved]['test']} ")
+    assert "Traceback" not in result.stderr
+
+
+def test_previous_report_quiet_and_a_session_report(tmp_path: Path) -> None:
+    """Under -q, one line per check whose verdicts changed; a session report's checks have
+    node ids, so the command's check is new and theirs are gone."""
+    session = {"schema_version": 2, "tool": "pytest-datadrift", "version": "0.1.0",
+               "timestamp": "2026-11-22T10:00:00+00:00", "status": "NORMAL",
+               "checks": [{"name": "test_cars", "nodeid": "t.py::test_cars", "details": {}}]}
+    (tmp_path / "session.json").write_text(json.dumps(session))
+    result = run_cli("--train_data", CARS / "baseline.csv", "--prod_data",
+                     CARS / "candidate.csv", "--output", "", "-q", "--previous-report",
+                     "session.json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        "compared with session.json (written 2026-11-22T10:00:00+00:00): 0 checks matched, "
+        "1 new, 1 gone; 0 features newly drifting, 0 stopped drifting"]

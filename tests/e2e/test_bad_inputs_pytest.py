@@ -18,16 +18,19 @@ from pytest_drift.options import Layer, resolve_check
 from tests.bad_inputs import (
     CASES,
     ERROR_CASES,
+    PREVIOUS_REPORT,
     UNPICKLED_MARKER,
     Case,
+    PreviousReportCase,
     Unpickled,
     normalise,
     origin_fragments,
+    previous_report_cases,
     problems,
     simulated,
     was_unpickled,
 )
-from tests.e2e.runner import STABLE, check, drift_section, literal, run_drift
+from tests.e2e.runner import REPORT, STABLE, check, drift_section, literal, run_drift
 
 NODEID = "test_case.py::test_bad_input"
 #: The test module of each session: the case's check, and a well-formed one beside it.
@@ -174,3 +177,53 @@ def test_every_case_is_run_here():
     covered = {c.id for c in ERROR_CASES} | {outcome_case("skipped").id,
                                              outcome_case("infinite").id}
     assert covered == {c.id for c in CASES}
+
+
+PREVIOUS_CASES = previous_report_cases()
+#: A check that would run if the previous report did not stop the session first.
+STABLE_MODULE = f"""
+    import pytest
+
+    @pytest.mark.drift({STABLE[0]!r}, {STABLE[1]!r})
+    def test_stable():
+        pass
+"""
+
+
+def previous_report_errors(project: pytest.Pytester, case: PreviousReportCase,
+                           *args: str, subprocess: bool = False) -> list[str]:
+    """Run a session whose previous report is ``case``'s file; return the error lines,
+    after checking that the session stopped before any check ran."""
+    case.write(project.path)
+    project.makepyfile(test_stable=STABLE_MODULE)
+    result, report = run_drift(project, *args, subprocess=subprocess)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert "passed" not in result.stdout.str()
+    assert report is None
+    assert not (project.path / REPORT).exists()
+    errors = normalise(result.stderr.str(), project.path).splitlines()
+    return [line for line in errors if line.startswith("ERROR:")]
+
+
+@pytest.mark.parametrize("case", PREVIOUS_CASES, ids=[c.id for c in PREVIOUS_CASES])
+def test_a_previous_report_that_cannot_be_compared_with_is_a_usage_error(project, case):
+    errors = previous_report_errors(project, case, "--drift-previous-report", PREVIOUS_REPORT)
+    assert errors == ["ERROR: pytest-datadrift: "
+                      + case.message("command line --drift-previous-report")]
+
+
+def test_the_previous_report_error_is_said_once_under_xdist(project):
+    case = PREVIOUS_CASES[-1]
+    errors = previous_report_errors(project, case, "--drift-previous-report", PREVIOUS_REPORT,
+                                    "-n", "2", subprocess=True)
+    assert errors == ["ERROR: pytest-datadrift: "
+                      + case.message("command line --drift-previous-report")]
+
+
+def test_a_previous_report_in_ini_is_named_by_its_key(project):
+    case = PREVIOUS_CASES[0]
+    project.makeini(f"[pytest]\ndrift_previous_report = {PREVIOUS_REPORT}\n")
+    errors = previous_report_errors(project, case)
+    assert errors == ["ERROR: pytest-datadrift: "
+                      + case.message("ini key drift_previous_report in tox.ini")]

@@ -24,7 +24,7 @@ def test_written_to_rootdir_by_default(project):
     result, report = run_drift(project)
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([f"drift report: {project.path / 'drift_report.json'}"])
-    assert report["schema_version"] == 2
+    assert report["schema_version"] == 3
     assert report["tool"] == "pytest-datadrift"
     assert report["version"] == version("pytest-datadrift")
     assert report["status"] == "NORMAL"
@@ -161,7 +161,7 @@ def read_report_entry(path):
     from tests.helpers import validate_report
 
     entry = json.loads(path.read_text())
-    validate_report({"schema_version": 2, "tool": "pytest-datadrift", "version": "0",
+    validate_report({"schema_version": 3, "tool": "pytest-datadrift", "version": "0",
                      "timestamp": entry["timestamp"], "status": entry["status"],
                      "checks": [entry]})
     return entry

@@ -95,3 +95,37 @@ def test_a_categorical_psi_feature_shows_its_category_not_a_mean(
     assert full.replace("'", "&#x27;") in page
     assert "species: psi statistic=" in message
     assert full in message
+
+
+def test_the_trend_says_the_same_everywhere() -> None:
+    """The moves of the trend: the same features, in the same order, with the same verdict
+    change and the same statistics in the terminal, the step summary and the HTML report."""
+    from pytest_drift.github import trend_summary
+    from pytest_drift.terminal import render_trend
+    from pytest_drift.trend import compute_trend
+    from pytest_drift.wording import move_statistic_text, move_verdict_text
+
+    before = entry_of(CARS / "baseline.csv", CARS / "baseline.csv")
+    now = entry_of(CARS / "baseline.csv", CARS / "candidate.csv", tests={"Weight_in_lbs": "cvm"})
+    trend = compute_trend({"checks": [before]}, [now], source="previous.json")
+    moves = trend["checks"][0]["moves"]
+    assert len(moves) == 5
+    expected = [(m["feature"], move_verdict_text(m), move_statistic_text(m)) for m in moves]
+
+    terminal = render_trend(trend, markup=False, width=160)
+    rows = [line.split("  ") for line in terminal.splitlines()
+            if any(f" {m['feature']} " in line for m in moves)]
+    shown = [[cell.strip() for cell in row if cell.strip()] for row in rows]
+    assert [(r[1], r[0], r[3]) for r in shown] == expected
+
+    markdown = [line.split(" | ") for line in trend_summary(trend)
+                if line.startswith("| ") and not line.startswith("| |")]
+    assert [(r[1], r[0].lstrip("| ").strip("*"), r[3]) for r in markdown] == expected
+
+    page = render_html([now], generated_at="now", trend=trend)
+    section = page.split('<section class="trend"', 1)[1]
+    cells = re.findall(r'<tr[^>]*data-feature="([^"]+)"><td>([^<]+)</td><td>[^<]+</td>'
+                       r'<td>[^<]+</td><td>([^<]+)</td>', section)
+    assert cells == expected
+    for text in (terminal, "\n".join(trend_summary(trend)), section):
+        assert "not comparable Weight_in_lbs: test ks → cvm" in text

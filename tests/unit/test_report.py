@@ -181,7 +181,7 @@ def test_session_status_is_the_worst_check(statuses: list[str]) -> None:
     assert document["status"] == max(statuses, key=RANK.__getitem__)
     assert worst_status(entries) == document["status"]
     assert document["checks"] == entries
-    assert document["schema_version"] == 2
+    assert document["schema_version"] == 3
     assert document["tool"] == "pytest-datadrift"
     assert document["timestamp"] == TIMESTAMP
     assert isinstance(document["version"], str)

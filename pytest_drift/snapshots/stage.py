@@ -1,0 +1,104 @@
+"""The snapshot steps of a check's pipeline: before loading (which baseline to compare
+with), after planning (does the snapshot still fit the check), and after reducing (save a
+side as a snapshot). Each returns what the report's ``snapshot`` entry says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pytest_drift.snapshots.store import (
+    SnapshotTarget,
+    check_fits,
+    display_path,
+    existing_header,
+    refuse_foreign,
+    save_snapshot,
+    side_counts,
+    snapshot_path,
+    source_fingerprint,
+)
+from pytest_drift.sources import is_snapshot_name
+
+if TYPE_CHECKING:
+    from pytest_drift.engines.base import Engine
+    from pytest_drift.engines.registry import Side
+    from pytest_drift.options import CheckOptions
+    from pytest_drift.planning import CheckPlan
+
+
+@dataclass(frozen=True)
+class SnapshotStep:
+    """A check's dealings with snapshots: the one it reads and the one it writes."""
+
+    #: The snapshot file the baseline is read from (None: a raw baseline).
+    reads: Path | None
+    #: Where the check writes one (None: it writes none).
+    writes: SnapshotTarget | None
+    #: The approved snapshot does not exist yet (or is damaged): the candidate is compared
+    #: with itself, and becomes the snapshot.
+    fresh: bool = False
+
+
+def prepare(options: CheckOptions, writes: SnapshotTarget | None, base_dir: Path | None
+            ) -> tuple[CheckOptions, SnapshotStep]:
+    """The options to run with and the snapshot step. An approval may not replace another
+    check's snapshot: refused before anything is read."""
+    reads = (snapshot_path(options.baseline, options.baselines_dir, base_dir)
+             if is_snapshot_name(options.baseline) else None)
+    if writes is None or writes.role == "baseline":
+        return options, SnapshotStep(reads, writes)
+    previous = existing_header(writes.path)
+    if previous is not None:
+        refuse_foreign(writes, previous)
+        return options, SnapshotStep(reads, writes)
+    return replace(options, baseline=options.candidate), SnapshotStep(None, writes, fresh=True)
+
+
+def needed_columns(needed: list[str] | None, plan: CheckPlan | None, step: SnapshotStep
+                   ) -> list[str] | None:
+    """The columns to read: a check that saves a snapshot also reads the features only
+    one side has, so the snapshot keeps them."""
+    if step.writes is None or needed is None or plan is None:
+        return needed
+    return list(dict.fromkeys([*needed, *plan.skipped]))
+
+
+def read_entry(step: SnapshotStep, options: CheckOptions, plan: CheckPlan,
+               base_dir: Path | None) -> dict[str, Any] | None:
+    """For a snapshot baseline: check that it fits the check, and say what it is."""
+    if step.reads is None or step.writes is not None:
+        return None
+    from pytest_drift.planning import describe_source
+    from pytest_drift.snapshots.format import read_header
+
+    header = read_header(step.reads)
+    check_fits(header, step.reads, options, plan, describe_source(options.candidate))
+    return {"name": header.name, "path": display_path(step.reads, base_dir),
+            "action": "read", "approved": False, "rows": header.rows,
+            "source": dict(header.source), "profile": dict(header.profile), "changes": []}
+
+
+def write_entry(step: SnapshotStep, engine: Engine, sides: dict[str, Side], plan: CheckPlan,
+                options: CheckOptions, base_dir: Path | None) -> dict[str, Any] | None:
+    """Save the target side as a snapshot; say what was written and what changed."""
+    target = step.writes
+    if target is None:
+        return None
+    from pytest_drift.snapshots.changes import snapshot_changes
+    from pytest_drift.snapshots.format import read_features
+
+    side = sides[target.role]
+    features = side_counts(engine, target.role, plan, options, side.column_names)
+    previous = existing_header(target.path)
+    old = [] if previous is None else read_features(target.path, previous, None)
+    source = source_fingerprint(side.description, side.files, target.role, base_dir)
+    header, changed = save_snapshot(target, features, source, options, previous)
+    action = "created" if previous is None else "updated" if changed else "unchanged"
+    return {"name": header.name, "path": display_path(target.path, base_dir),
+            "action": action, "approved": target.role == "candidate", "rows": header.rows,
+            "source": source,
+            "profile": dict(header.profile),
+            "changes": [] if previous is None else snapshot_changes(old, features)}
+
