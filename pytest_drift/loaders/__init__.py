@@ -112,20 +112,21 @@ class FileSource:
         """Parquet read through the URL's filesystem; other formats from local copies."""
         from pytest_drift.loaders import remote
         from pytest_drift.loaders.paths import detect
+        from pytest_drift.loaders.remote_copies import answers_ranges, download
 
         found = remote.find(raw, where, context.format, context.remote_timeout)
         self.files = tuple(item.url for item in found.objects)
         self.format = found.format
         self.cache_key = (found.format, context.features_key, context.api_log,
                           found.fingerprint())
-        if found.format == "parquet" and all(remote.answers_ranges(found, item, where)
+        if found.format == "parquet" and all(answers_ranges(found, item, where)
                                              for item in found.objects):
             from pytest_drift.loaders.parquet import ParquetDataset, Part
 
             parts = [Part(item.path, item.url, item.size) for item in found.objects]
             self.reader = ParquetDataset(found.root, parts, where, found.filesystem)
             return
-        copies = [remote.download(found, item, where) for item in found.objects]
+        copies = [download(found, item, where) for item in found.objects]
         self._urls = {str(copy): item.url for copy, item in zip(copies, found.objects,
                                                                strict=True)}
         with self._naming_urls():

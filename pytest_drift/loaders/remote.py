@@ -11,11 +11,11 @@ and ETags or modification times). Credentials come from where the cloud's own to
 
 Parquet is read where it lies: only the footers and the tested columns' chunks travel (the
 Parquet loader reads through the filesystem). Row formats (CSV, TSV, JSON, JSON Lines) and
-Feather are downloaded once into a temporary file (:func:`download`), because their readers
+Feather are downloaded once into a temporary file, because their readers
 pass over a file several times (the header, the type inference, the parse, and for a broken
 file the line-by-line re-read that names the bad line): over a stream each pass would fetch
 the object again, and a local copy gives every reader, and every message, the behaviour it
-has for a local file. Copies are kept for the process by URL and version and removed at exit.
+has for a local file (:mod:`pytest_drift.loaders.remote_copies`).
 
 Every failure is a one-line :class:`DriftInputError` naming the URL and what to do: no such
 object, access denied, no answer within ``remote_timeout``, no connection, an unknown scheme,
@@ -25,22 +25,19 @@ or the ``remote`` extra not installed.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import concurrent.futures
-import hashlib
 import os
 import re
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from pytest_drift.errors import DriftInputError, DriftTimeoutError
 from pytest_drift.loaders.paths import detect_name, is_data_name
+
+T = TypeVar("T")
 
 #: ``scheme://`` at the start of a string: a URL, never a local path.
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -55,8 +52,6 @@ TIMEOUT_ADVICE = ("raise remote_timeout (marker keyword remote_timeout=..., "
                   "--drift-remote-timeout, ini drift_remote_timeout)")
 #: Attempts of an S3 request (the AWS SDK's standard retries) before it is an error.
 S3_ATTEMPTS = 3
-#: Bytes per read when downloading an object.
-CHUNK = 1 << 22
 
 
 def is_url(raw: object) -> bool:
@@ -214,12 +209,7 @@ def _list(filesystem: Any, root: str, raw: str, scheme: str, where: str, timeout
         return list(filesystem.get_file_info(
             pafs.FileSelector(root.rstrip("/"), recursive=True)))
 
-    try:
-        # GCS's client bounds its retries by the timeout, but waits two minutes on a server
-        # that accepts and never answers: the listing is not waited for longer.
-        listed = _within(listing, timeout) if scheme in GCS_SCHEMES else listing()
-    except (OSError, ValueError, TimeoutError) as exc:
-        raise remote_error(exc, raw, where, timeout) from None
+    listed = request(raw, where, timeout, listing)
     if len(listed) == 1 and listed[0].path == root:
         return [_object(listed[0], raw, root)]
     base = raw.rstrip("/")
@@ -234,10 +224,20 @@ def _list(filesystem: Any, root: str, raw: str, scheme: str, where: str, timeout
     return sorted(objects, key=lambda o: o.path)
 
 
-def _within(call: Callable[[], Any], seconds: float) -> Any:
+def request(url: str, where: str, timeout: float, call: Callable[[], T]) -> T:
+    """``call()``, which sends requests for ``url``; a failed one is the input error naming
+    the URL. GCS's client bounds its retries by the timeout, but waits two minutes on a
+    server that accepts and never answers: a GCS call is not waited for longer."""
+    try:
+        return _within(call, timeout) if url.lower().startswith(GCS_SCHEMES) else call()
+    except (OSError, ValueError, TimeoutError) as exc:
+        raise remote_error(exc, url, where, timeout) from None
+
+
+def _within(call: Callable[[], T], seconds: float) -> T:
     """``call()``'s result, or TimeoutError when it has not returned after ``seconds`` (it
     then ends in a daemon thread, unwaited for)."""
-    outcome: list[Any] = []
+    outcome: list[T] = []
     failure: list[BaseException] = []
 
     def run() -> None:
@@ -337,53 +337,3 @@ def remote_error(exc: BaseException, url: str, where: str, timeout: float) -> Dr
     return DriftInputError(
         f"{where}: {url} cannot be read: {_first_line(chain[-1])}. Check the URL, the "
         f"server{endpoint} and the network.")
-
-
-# -- copies of row-format objects -----------------------------------------------------------
-
-_copies: dict[tuple[str, int, str], Path] = {}
-_directory: list[Path] = []
-
-
-def _copy_directory() -> Path:
-    if not _directory:
-        _directory.append(Path(tempfile.mkdtemp(prefix="pytest-drift-remote-")))
-        atexit.register(shutil.rmtree, _directory[0], True)
-    return _directory[0]
-
-
-def download(files: RemoteFiles, item: RemoteObject, where: str) -> Path:
-    """A local copy of ``item`` (downloaded once per version), named as the object is."""
-    key = (item.url, item.size, item.version)
-    copy = _copies.get(key)
-    if copy is not None and copy.exists() and item.version:
-        return copy
-    folder = _copy_directory() / hashlib.sha256(repr(key).encode()).hexdigest()[:16]
-    folder.mkdir(exist_ok=True)
-    copy = folder / (item.path.rstrip("/").rsplit("/", 1)[-1] or "object")
-    try:
-        with files.filesystem.open_input_stream(item.path) as source, \
-                open(copy, "wb") as target:
-            while chunk := source.read(CHUNK):
-                target.write(chunk)
-    except (OSError, ValueError) as exc:
-        copy.unlink(missing_ok=True)
-        raise remote_error(exc, item.url, where, files.timeout) from None
-    _copies[key] = copy
-    return copy
-
-
-def answers_ranges(files: RemoteFiles, item: RemoteObject, where: str) -> bool:
-    """Whether the server answers byte-range requests for ``item`` (every object store does;
-    a plain web server may not, and then Parquet is downloaded whole)."""
-    if not files.url.lower().startswith(HTTP_SCHEMES) or item.size < 8:
-        return True
-    try:
-        files.filesystem.handler.fs.cat_file(item.url, start=item.size - 8, end=item.size)
-    except ValueError as exc:
-        if "range requests" in str(exc):  # fsspec: "... doesn't appear to support range ..."
-            return False
-        raise remote_error(exc, item.url, where, files.timeout) from None
-    except OSError as exc:
-        raise remote_error(exc, item.url, where, files.timeout) from None
-    return True
