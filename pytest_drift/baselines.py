@@ -58,17 +58,17 @@ class SnapshotBook:
     def removing(self) -> bool:
         return bool(self.config.getoption("drift_remove_unused_baselines", False))
 
-    def target(self, options: CheckOptions, *, nodeid: str, check: str, test_name: str
+    def target(self, options: CheckOptions, *, nodeid: str, check: str, call: bool
                ) -> tuple[SnapshotTarget | None, Path | str]:
         """What an update writes for this check (None when not updating), and the snapshot
-        file the check uses."""
+        file the check uses; ``call``: a ``drift_check`` call, not the test's marker."""
         from pytest_drift.snapshots.update import (
             default_snapshot_name,
             own_snapshot,
             update_target,
         )
 
-        default = default_snapshot_name(nodeid, check, test_name)
+        default = default_snapshot_name(nodeid, check if call else None)
         base_dir = self.config.rootpath
         if self.updating:
             target = update_target(options, nodeid=nodeid, check=check, default_name=default,
@@ -163,15 +163,13 @@ def _is_whole(arg: str, config: pytest.Config) -> bool:
     return path in whole
 
 
-def referenced_snapshot(options: CheckOptions, nodeid: str, test_name: str,
-                        check: str, rootpath: Path) -> str | None:
+def referenced_snapshot(options: CheckOptions, nodeid: str, rootpath: Path) -> str | None:
     """The snapshot file of a test whose check did not run (skipped), so that it is not
     listed as unused; None when its options cannot say."""
     from pytest_drift.snapshots.update import default_snapshot_name, own_snapshot
 
     try:
-        path, _ = own_snapshot(options, default_snapshot_name(nodeid, check, test_name),
-                               rootpath)
+        path, _ = own_snapshot(options, default_snapshot_name(nodeid), rootpath)
     except DriftError:
         return None
     return str(path)

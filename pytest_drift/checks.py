@@ -66,8 +66,10 @@ def record(item: pytest.Item, report: DriftReport) -> None:
     item.stash.setdefault(item_key, ItemChecks()).pending.append(entry)
 
 
-def run_for_item(item: pytest.Item, options: CheckOptions, name: str) -> DriftReport:
-    """Run a check for ``item`` (saving its snapshot under ``--drift-update-baseline``);
+def run_for_item(item: pytest.Item, options: CheckOptions, name: str, *, call: bool = False
+                 ) -> DriftReport:
+    """Run a check for ``item`` (saving its snapshot under ``--drift-update-baseline``;
+    ``call``: a ``drift_check`` call, whose snapshot is named after the call too);
     any error is recorded as an ERROR entry, so the session report keeps every check, and
     raised again: a :class:`DriftError` becomes the test's
     one-line message, anything else (a bug) keeps its traceback."""
@@ -76,7 +78,7 @@ def run_for_item(item: pytest.Item, options: CheckOptions, name: str) -> DriftRe
     try:
         session = session_of(item.config)
         save, used = session.snapshots.target(options, nodeid=item.nodeid, check=name,
-                                              test_name=item.name)
+                                              call=call)
         item.stash.setdefault(item_key, ItemChecks()).snapshots.append(str(used))
         progress = session.progress(name)
         try:
@@ -153,8 +155,7 @@ def snapshots_of(item: pytest.Item) -> list[str]:
             options = check_options(item, layer)
         except DriftError:
             return used
-        path = referenced_snapshot(options, item.nodeid, item.name, options.name or item.name,
-                                   item.config.rootpath)
+        path = referenced_snapshot(options, item.nodeid, item.config.rootpath)
         used += [path] if path is not None else []
     return used
 

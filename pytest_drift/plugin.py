@@ -200,7 +200,7 @@ def drift_check(request: pytest.FixtureRequest) -> Callable[..., DriftReport]:
             record(item, usage_error_report(item, exc, values, name=default_name))
             problem = str(exc)
         else:
-            report = run_for_item(item, resolved, resolved.name or default_name)
+            report = run_for_item(item, resolved, resolved.name or default_name, call=True)
             enforce(report)
             return report
         pytest.fail(f"drift_check: {problem}", pytrace=False)

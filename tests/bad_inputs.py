@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+from tests.bad_snapshot_inputs import snapshot_cases
+
 #: A file that unpickling a payload of :func:`pickle_payload` creates.
 UNPICKLED_MARKER = "UNPICKLED.marker"
 #: Rows of the well-formed datasets: more than ``min_samples`` (20) on each side.
@@ -524,6 +526,7 @@ CASES: tuple[Case, ...] = (
           "data/candidate/part-0.parquet", "weight"),
          SAYS_WHAT_TO_DO,
          "Write every part with the same columns (one schema)."),
+    *snapshot_cases(),
 )
 
 CASES_BY_ID: Mapping[str, Case] = {case.id: case for case in CASES}

@@ -194,7 +194,10 @@ def quantile_ranks(n: int, probabilities: npt.NDArray[Any]
     virtual = (n - 1) * np.asarray(probabilities, dtype=np.float64)
     previous = np.floor(virtual)
     low_rank = previous.astype(np.int64)
-    return low_rank, np.minimum(low_rank + 1, n - 1), virtual - previous
+    # At the last value numpy reads it twice with the weight virtual + 1 (its previous index
+    # becomes -1), which decides the sign of a zero: -0.0 alone stays -0.0.
+    weight = np.where(virtual >= n - 1, virtual + 1, virtual - previous)
+    return low_rank, np.minimum(low_rank + 1, n - 1), weight
 
 
 def interpolate(low: npt.NDArray[Any], high: npt.NDArray[Any], t: npt.NDArray[Any]

@@ -16,10 +16,10 @@ from pytest_drift.snapshots.store import SnapshotTarget, snapshot_name_of, snaps
 from pytest_drift.sources import SNAPSHOT_PREFIX, is_snapshot_name
 
 
-def default_snapshot_name(nodeid: str, check: str, test_name: str) -> str:
-    """The snapshot name of a check that does not choose one: its test's node id, and the
-    check's name when the test runs several (``drift_check`` calls)."""
-    return snapshot_name_of(nodeid if check == test_name else f"{nodeid}-{check}")
+def default_snapshot_name(nodeid: str, call: str | None = None) -> str:
+    """The snapshot name of a check that does not choose one: its test's node id (the
+    marker's or a declared check), with the check's name for a ``drift_check`` call."""
+    return snapshot_name_of(nodeid if call is None else f"{nodeid}-{call}")
 
 
 def own_snapshot(options: CheckOptions, default_name: str, base_dir: Path | None

@@ -447,6 +447,8 @@ def assert_quantiles(values: np.ndarray, counts: np.ndarray, probabilities: np.n
 @example((floats([-1.5, 2.25]), ints([1, 1])), CHART_GRID)
 @example((ints([-3, 0, 5]), ints([0, 2, 0])), CHART_GRID)
 @example((floats([0.1, 0.7]), ints([1, 0])), TENTHS)
+@example((floats([-0.0]), ints([1])), TENTHS)  # numpy keeps the sign of a lone -0.0
+@example((floats([-0.0]), ints([3])), CHART_GRID)
 def test_quantiles_are_numpys(sample: tuple[np.ndarray, np.ndarray],
                               probabilities: np.ndarray) -> None:
     assert_quantiles(*sample, probabilities)
