@@ -59,7 +59,7 @@ class SnapshotBook:
         return bool(self.config.getoption("drift_remove_unused_baselines", False))
 
     def target(self, options: CheckOptions, *, nodeid: str, check: str, call: bool
-               ) -> tuple[SnapshotTarget | None, Path]:
+               ) -> tuple[SnapshotTarget | None, Path | str]:
         """What an update writes for this check (None when not updating), and the snapshot
         file the check uses; ``call``: a ``drift_check`` call, not the test's marker."""
         from pytest_drift.snapshots.update import (
@@ -77,7 +77,10 @@ class SnapshotBook:
         return None, own_snapshot(options, default, base_dir)[0]
 
     def add_used(self, paths: Sequence[str]) -> None:
-        self.used.update(Path(path) for path in paths)
+        from pytest_drift.loaders.remote import is_url
+
+        # Only local folders are looked through for unused snapshots.
+        self.used.update(Path(path) for path in paths if not is_url(path))
 
     def note_narrowed(self, reason: str) -> None:
         if reason not in self.narrowed:

@@ -40,6 +40,14 @@ class DriftInputError(DriftError):
     """A dataset could not be loaded or its columns could not be tested."""
 
 
+class DriftTimeoutError(DriftInputError):
+    """The server holding a dataset at a URL did not answer within ``remote_timeout``.
+
+    Asking again in the same check would only wait as long again, so this error ends the
+    check at the first request that timed out.
+    """
+
+
 class DriftDetected(AssertionError):
     """The drift gate failed: the share of drifted features is above the threshold.
 

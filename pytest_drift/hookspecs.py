@@ -25,7 +25,8 @@ def pytest_drift_load(source: Any, columns: Sequence[str] | None,
         more is fine; returning fewer makes the missing ones "missing from" that side.
     :param options: ``role`` ("baseline" or "candidate"), ``origin`` (where the source
         option was set, for messages), ``rootdir`` (a ``pathlib.Path``, for relative
-        paths), ``features_key``, ``format`` and ``api_log``.
+        paths), ``features_key``, ``format``, ``api_log`` and ``remote_timeout`` (seconds a
+        request for a dataset at a URL may wait).
     :return: a ``pandas.DataFrame``, a ``pyarrow.Table``, a
         ``pytest_drift.loaders.LoadedData``, or ``None``.
 

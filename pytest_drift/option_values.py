@@ -166,6 +166,12 @@ def parse_size(raw: object) -> int:
     return int(value)
 
 
+def parse_timeout(raw: object) -> float:
+    """A number of seconds, more than 0 (``60``, ``2.5``)."""
+    return _bounded(raw, lambda value: value > 0.0,
+                    "must be a number of seconds, more than 0 (e.g. 60)")
+
+
 def parse_correction(raw: object) -> str:
     """One of :data:`CORRECTIONS` (``bh`` and ``fdr`` are ``fdr_bh``)."""
     return _choice(raw, CORRECTIONS, _CORRECTION_ALIASES)

@@ -40,6 +40,7 @@ from pytest_drift.option_values import (
     parse_tests,
     parse_text,
     parse_threshold,
+    parse_timeout,
     parse_waive,
     parse_workers,
 )
@@ -165,6 +166,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("duckdb_memory_limit", None, parse_size,
            "memory the duckdb engine may use before spilling to disk, e.g. 2GB", "SIZE",
            default_help="half of the available memory"),
+    Option("remote_timeout", 60.0, parse_timeout,
+           "seconds a request to object storage (s3://, gs://, https:// datasets) may wait "
+           "for an answer before the check errors", "SECONDS"),
     Option("features_key", "features", parse_features_key,
            "key (dotted path) of the model inputs in a JSON Lines API log", "KEY"),
     Option("format", None, parse_format,
@@ -263,6 +267,8 @@ class CheckOptions:
     workers: int | None
     engine: str
     duckdb_memory_limit: int | None
+    #: Seconds a request for a dataset at a URL may wait for an answer.
+    remote_timeout: float
     features_key: str
     format: Mapping[str, str] | None
     report: str | None

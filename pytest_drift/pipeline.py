@@ -126,6 +126,7 @@ def _load_contexts(options: CheckOptions, base_dir: Path | None, api_log: bool |
             role=role, origin=options.origins.get(role, "argument"), base_dir=base_dir,
             features_key=options.features_key, format=(options.format or {}).get(role),
             api_log=api_log if role == "candidate" else None,
+            remote_timeout=options.remote_timeout,
             baselines_dir=options.baselines_dir,
         )
     return contexts

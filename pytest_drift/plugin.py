@@ -148,7 +148,8 @@ def _load_frame(request: pytest.FixtureRequest, role: str) -> Any:
             context = LoadContext(role=role, origin=options.origins[role],
                                   base_dir=item.config.rootpath,
                                   features_key=options.features_key,
-                                  format=(options.format or {}).get(role))
+                                  format=(options.format or {}).get(role),
+                                  remote_timeout=options.remote_timeout)
             frame = session_of(item.config).loader(item)(source, None, context).table
     except DriftError as exc:
         problem = str(exc)

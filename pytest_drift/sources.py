@@ -51,7 +51,10 @@ def is_snapshot_name(source: Any) -> bool:
 
 def is_delta_table(source: Any, base_dir: Path | None) -> bool:
     """Whether ``source`` is the path of a Delta table (a directory with ``_delta_log``)."""
-    if not isinstance(source, str) or is_spark_table_name(source) or is_snapshot_name(source):
+    from pytest_drift.loaders.remote import is_url
+
+    if (not isinstance(source, str) or is_spark_table_name(source) or is_snapshot_name(source)
+            or is_url(source)):
         return False
     from pytest_drift.loaders.paths import resolve_path
 

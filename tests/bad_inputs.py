@@ -180,6 +180,10 @@ def _unknown_format(d: Path) -> Built:
     return Built(with_baseline(d), "data/candidate.xlsx", {})
 
 
+def _unknown_scheme(d: Path) -> Built:
+    return Built(with_baseline(d), "ftp://example.org/candidate.csv", {})
+
+
 def _pickle_file(d: Path) -> Built:
     write(data_dir(d) / "candidate.pkl", pickle_payload(d))
     return Built(with_baseline(d), "data/candidate.pkl", {})
@@ -372,6 +376,12 @@ CASES: tuple[Case, ...] = (
          re.escape("say which format it is with format='csv'"),
          "Export the data as CSV or Parquet, or name the format with `format=` when the file "
          "name does not say it."),
+    Case("unknown-url-scheme", "A URL of a scheme that is not read", _unknown_scheme,
+         ("candidate 'ftp://example.org/candidate.csv'", "unknown URL scheme 'ftp://'",
+          "s3://, gs:// or https://"),
+         re.escape("Fix the URL"),
+         "Copy the data to object storage (`s3://`, `gs://`) or a web server (`https://`), "
+         "or to a local path; see README's Object storage section."),
     Case("pickle-file", "A pickle file (.pkl)", _pickle_file,
          ("candidate 'data/candidate.pkl'", "data/candidate.pkl is a pickle file",
           "never loaded"),

@@ -47,3 +47,57 @@ def spark() -> Iterator[Any]:
                .getOrCreate())
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def remote_tree(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The datasets the object-storage tests serve, on disk: tests/remote_support.py."""
+    from tests.remote_support import local_tree
+
+    return local_tree(tmp_path_factory.mktemp("remote-data"))
+
+
+@pytest.fixture(scope="session")
+def s3_server(remote_tree: Any) -> Iterator[Any]:
+    """moto's S3-compatible server on localhost, its bucket holding ``remote_tree``."""
+    pytest.importorskip("moto.server", reason="moto[server] (the test extra) is not installed")
+    pytest.importorskip("boto3", reason="boto3 (the test extra) is not installed")
+    from tests.remote_support import S3Server
+
+    server = S3Server(remote_tree)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The S3 server, with the environment pointing S3 clients at it."""
+    from tests.remote_support import SCRUBBED
+
+    for name in SCRUBBED:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in s3_server.environment().items():
+        monkeypatch.setenv(name, value)
+    return s3_server
+
+
+@pytest.fixture(scope="session")
+def web_server(remote_tree: Any) -> Iterator[Any]:
+    """A threaded http.server on localhost serving ``remote_tree``, byte ranges included."""
+    pytest.importorskip("fsspec", reason="fsspec (the remote extra) is not installed")
+    pytest.importorskip("aiohttp", reason="aiohttp (the remote extra) is not installed")
+    from tests.remote_support import FileServer
+
+    server = FileServer(remote_tree)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[Any]:
+    """A server on localhost that accepts connections and never answers."""
+    from tests.remote_support import SilentServer
+
+    server = SilentServer()
+    yield server
+    server.stop()

@@ -4,8 +4,8 @@ DuckDB scans the Parquet and CSV files itself (only the tested columns, out of c
 memory limit, spilling to a temporary directory); the SQL is in
 :mod:`pytest_drift.engines.duckdb_sql`, the numeric reduction in
 :mod:`pytest_drift.engines.duckdb_numeric`. Sources DuckDB cannot scan (JSON, Feather,
-compressed CSV other than gzip and zstd, a ``pytest_drift_load`` hook's result) are loaded
-into memory first and registered.
+compressed CSV other than gzip and zstd, datasets at URLs, a ``pytest_drift_load`` hook's
+result) are loaded into memory first and registered.
 """
 
 from __future__ import annotations

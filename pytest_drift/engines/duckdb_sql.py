@@ -115,11 +115,14 @@ def values_at(grouped: bool, found: Sequence[Any], ranks: Sequence[int]
 def scan(raw: str, context: LoadContext
          ) -> tuple[str, str, tuple[str, ...], Any] | None:
     """A DuckDB table function reading the files of ``raw`` if DuckDB can read them, with
-    the Arrow schema pyarrow gives them."""
+    the Arrow schema pyarrow gives them. None for a snapshot, and for a URL: DuckDB would
+    need its httpfs extension (a download), so the loaders read it and the table is
+    registered."""
     from pytest_drift.loaders.paths import expand
+    from pytest_drift.loaders.remote import is_url
     from pytest_drift.sources import is_snapshot_name
 
-    if is_snapshot_name(raw):
+    if is_url(raw) or is_snapshot_name(raw):
         return None  # read through the loader
     where = f"{context.role} {raw!r} (from {context.origin})"  # as the file loaders say it
     root, files = expand(raw, context.base_dir, where, context.format)

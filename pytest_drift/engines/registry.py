@@ -81,6 +81,19 @@ def _refusal_of(engine: str) -> Callable[[Any, LoadContext], str | None]:
     return refusal
 
 
+def _spark_refusal(source: Any, context: LoadContext) -> str | None:
+    """The spark engine reads no URL: its JVM would need the hadoop-aws (or GCS) jars and
+    their settings, which a pip-installed pyspark lacks."""
+    from pytest_drift.loaders.remote import is_url
+
+    if not is_url(source):
+        return None
+    return (f"{context.role} {source!r} (from {context.origin}) is a URL, which the spark "
+            "engine does not read: use engine='memory' or engine='duckdb' (engine='auto' "
+            "picks one), or read it in your Spark session (spark.read.parquet('s3a://...') "
+            "with hadoop-aws configured) and pass the DataFrame.")
+
+
 def _engine_origin(request: OpenRequest) -> str:
     return request.options.origins.get("engine", "engine")
 
@@ -145,9 +158,11 @@ def _too_large_for_memory(request: OpenRequest) -> bool:
     available = available_memory()
     if available is None:
         return False
+    from pytest_drift.loaders.remote import is_url
+
     for role, source in request.sources.items():
-        if not isinstance(source, str):
-            continue
+        if not isinstance(source, str) or is_url(source):
+            continue  # DuckDB reads a URL from memory too: it cannot help
         try:
             needed_bytes = open_with(source, request.contexts[role]).estimated_bytes(
                 request.needed)
@@ -160,7 +175,7 @@ def _too_large_for_memory(request: OpenRequest) -> bool:
 
 #: Every engine, in the order ``auto`` asks them whether they prefer a check.
 ENGINES: Mapping[str, EngineEntry] = {entry.name: entry for entry in (
-    EngineEntry("spark", lambda source, context: None, _has_spark_source, _open_spark),
+    EngineEntry("spark", _spark_refusal, _has_spark_source, _open_spark),
     EngineEntry("duckdb", _refusal_of("duckdb"), _too_large_for_memory, _open_duckdb),
     EngineEntry("memory", _refusal_of("memory"), lambda request: True, _open_memory),
 )}

@@ -1,23 +1,26 @@
-"""Open a dataset by path or object and read only the columns a check needs.
+"""Open a dataset by path, URL or object and read only the columns a check needs.
 
-:func:`open_with` turns what the user wrote (a path, a directory of parts, a glob, a
-DataFrame or an Arrow table) into a :class:`Source`; :func:`load` reads the columns a check
+:func:`open_with` turns what the user wrote (a path, a directory of parts, a glob, an
+``s3://``, ``gs://`` or ``https://`` URL (:mod:`pytest_drift.loaders.remote`), a DataFrame or
+an Arrow table) into a :class:`Source`; :func:`load` reads the columns a check
 needs from it, through the session cache when there is one, after checking that they fit in
 memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from pytest_drift.errors import DriftInputError
+from pytest_drift.errors import DriftInputError, DriftTimeoutError
 from pytest_drift.loaders.paths import FORMATS, DataFile, expand, resolve_path
+from pytest_drift.loaders.remote import is_url
 from pytest_drift.options import OPTIONS_BY_NAME
 
-__all__ = ["FORMATS", "LoadContext", "LoadedData", "Source", "as_loaded", "load",
+__all__ = ["FORMATS", "LoadContext", "LoadedData", "Source", "as_loaded", "is_url", "load",
            "open_with", "peek_columns", "resolve_path"]
 
 
@@ -51,6 +54,8 @@ class LoadContext:
     format: str | None = None
     #: True requires a JSON Lines API log (the command line's online mode).
     api_log: bool | None = None
+    #: Seconds a request for a dataset at a URL may wait for an answer.
+    remote_timeout: float = cast(float, OPTIONS_BY_NAME["remote_timeout"].default)
     #: Where ``snapshot:NAME`` datasets are kept.
     baselines_dir: str = str(OPTIONS_BY_NAME["baselines_dir"].default)
 
@@ -62,7 +67,7 @@ class LoadContext:
         """The ``options`` argument of the ``pytest_drift_load`` hook."""
         return {"role": self.role, "origin": self.origin, "rootdir": self.base_dir,
                 "features_key": self.features_key, "format": self.format,
-                "api_log": self.api_log}
+                "api_log": self.api_log, "remote_timeout": self.remote_timeout}
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any]) -> LoadContext:
@@ -70,7 +75,8 @@ class LoadContext:
                    origin=options.get("origin", "argument"),
                    base_dir=options.get("rootdir"),
                    features_key=options.get("features_key", cls.features_key),
-                   format=options.get("format"), api_log=options.get("api_log"))
+                   format=options.get("format"), api_log=options.get("api_log"),
+                   remote_timeout=options.get("remote_timeout", cls.remote_timeout))
 
 
 @dataclass(frozen=True)
@@ -83,12 +89,17 @@ class LoadedData:
 
 
 class FileSource:
-    """A dataset stored in one or more files of one format."""
+    """A dataset stored in one or more files of one format, on disk or at a URL."""
 
     def __init__(self, raw: str, context: LoadContext) -> None:
         where = f"{context.role} {raw!r} (from {context.origin})"
-        root, files = expand(raw, context.base_dir, where, context.format)
         self.description = raw
+        #: Local copies of objects at a URL → the URL, which messages name instead.
+        self._urls: dict[str, str] = {}
+        if is_url(raw):
+            self._open_url(raw, where, context)
+            return
+        root, files = expand(raw, context.base_dir, where, context.format)
         self.files = tuple(str(f.path.resolve()) for f in files)
         self.format = files[0].format
         self.reader: Any = _reader(root, files, where, context)
@@ -97,14 +108,55 @@ class FileSource:
         self.cache_key: Hashable | None = (files[0].format, context.features_key,
                                            context.api_log, stats)
 
+    def _open_url(self, raw: str, where: str, context: LoadContext) -> None:
+        """Parquet read through the URL's filesystem; other formats from local copies."""
+        from pytest_drift.loaders import remote
+        from pytest_drift.loaders.paths import detect
+        from pytest_drift.loaders.remote_copies import answers_ranges, download
+
+        found = remote.find(raw, where, context.format, context.remote_timeout)
+        self.files = tuple(item.url for item in found.objects)
+        self.format = found.format
+        self.cache_key = (found.format, context.features_key, context.api_log,
+                          found.fingerprint())
+        if found.format == "parquet" and all(answers_ranges(found, item, where)
+                                             for item in found.objects):
+            from pytest_drift.loaders.parquet import ParquetDataset, Part
+
+            parts = [Part(item.path, item.url, item.size) for item in found.objects]
+            self.reader = ParquetDataset(found.root, parts, where, found.filesystem)
+            return
+        copies = [download(found, item, where) for item in found.objects]
+        self._urls = {str(copy): item.url for copy, item in zip(copies, found.objects,
+                                                               strict=True)}
+        with self._naming_urls():
+            files = [detect(copy, where, found.format) for copy in copies]
+            self.reader = _reader(copies[0], files, where, context)
+
+    @contextmanager
+    def _naming_urls(self) -> Iterator[None]:
+        """Input errors name the URL of an object, not its local copy."""
+        try:
+            yield
+        except DriftInputError as exc:
+            message = str(exc)
+            for copy, url in self._urls.items():
+                message = message.replace(copy, url)
+            if message == str(exc):
+                raise
+            raise DriftInputError(message) from None
+
     def column_names(self) -> list[str]:
-        return list(self.reader.column_names())
+        with self._naming_urls():
+            return list(self.reader.column_names())
 
     def read(self, columns: Sequence[str] | None) -> Any:
-        return self.reader.read(columns)
+        with self._naming_urls():
+            return self.reader.read(columns)
 
     def estimated_bytes(self, columns: Sequence[str] | None) -> int:
-        return int(self.reader.estimated_bytes(columns))
+        with self._naming_urls():
+            return int(self.reader.estimated_bytes(columns))
 
 
 def _reader(root: Path, files: list[DataFile], where: str, context: LoadContext) -> Any:
@@ -145,7 +197,8 @@ def _file_reader(file: DataFile, where: str, context: LoadContext) -> Any:
 
 
 def open_with(source: Any, context: LoadContext) -> Source:
-    """Open ``source`` (a path, glob, directory, ``pandas.DataFrame`` or ``pyarrow.Table``).
+    """Open ``source`` (a path, glob, directory, URL, ``pandas.DataFrame`` or
+    ``pyarrow.Table``).
 
     The context's ``role`` and ``origin`` (where the option came from) go into every error
     message, so the user knows which file and which setting to fix.
@@ -171,7 +224,8 @@ def peek_columns(source: Any, context: LoadContext) -> list[str] | None:
     """The source's column names if they are cheap to get, else None.
 
     None also when the built-in loaders cannot open it: a ``pytest_drift_load`` hook may
-    know the source, and loading it reports the real error otherwise.
+    know the source, and loading it reports the real error otherwise. A URL whose server
+    did not answer in time is the error at once: loading would wait as long again.
     """
     from pytest_drift.sources import is_spark_frame, is_spark_source
 
@@ -184,6 +238,8 @@ def peek_columns(source: Any, context: LoadContext) -> list[str] | None:
         if isinstance(opened, FileSource) and opened.format not in _CHEAP_HEADERS:
             return None
         return opened.column_names()
+    except DriftTimeoutError:
+        raise
     except DriftInputError:
         return None
 
@@ -221,13 +277,17 @@ def load(source: Any, columns: Sequence[str] | None, context: LoadContext,
     needed = opened.estimated_bytes(columns)
     available = available_memory()
     if available is not None and needed > available * SHARE_PER_SIDE:
+        # DuckDB streams files from disk; a URL's table it gets from memory, as here.
+        duckdb = ("copy the data to local disk and run the check on the DuckDB engine, which "
+                  'streams it from there (engine="duckdb")' if is_url(source) else
+                  'run the check on the DuckDB engine, which streams the data from disk: '
+                  'engine="duckdb" (engine="auto" picks it by itself once DuckDB is '
+                  "installed: pip install 'pytest-datadrift[duckdb]')")
         raise DriftInputError(
             f"{context.role} {opened.description!r} (from {context.origin}) is too large for "
             f"memory: the tested columns need about {human_size(needed)} and "
             f"{human_size(available)} is available. Test fewer features (features=[...]) "
-            "or a sample of the rows, or run the check on the DuckDB engine, which streams "
-            'the data from disk: engine="duckdb" (engine="auto" picks it by itself once '
-            "DuckDB is installed: pip install 'pytest-datadrift[duckdb]')."
+            f"or a sample of the rows, or {duckdb}."
         )
     if cache is not None and opened.cache_key is not None:
         table = cache.get(opened.cache_key, columns, opened.read)

@@ -1,8 +1,10 @@
-"""Parquet: a file, a directory of parts (hive-partitioned included) or a list from a glob."""
+"""Parquet: a file, a directory of parts (hive-partitioned included) or a list from a glob,
+on the local disk or in object storage (through a pyarrow filesystem)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,48 +18,70 @@ def pa_is_dictionary(dtype: Any) -> bool:
     return bool(pa.types.is_dictionary(dtype))
 
 
+@dataclass(frozen=True)
+class Part:
+    """One Parquet file of a dataset: its path in the filesystem, how messages name it
+    (the local path or the URL), and its size in bytes."""
+
+    path: str
+    shown: str
+    size: int
+
+    @classmethod
+    def local(cls, file: DataFile) -> Part:
+        return cls(str(file.path), str(file.path), file.path.stat().st_size)
+
+
 class ParquetDataset:
-    def __init__(self, root: Path, files: list[DataFile], where: str) -> None:
+    """The parts of ``root`` (a local path, or a path in ``filesystem``: a directory is read
+    with its hive partitions)."""
+
+    def __init__(self, root: Path | str, files: Sequence[DataFile | Part], where: str,
+                 filesystem: Any = None) -> None:
         import pyarrow as pa
         import pyarrow.dataset as ds
 
         self.where = where
-        self.files = files
-        empty = [f.path for f in files if f.path.stat().st_size == 0]
+        self.filesystem = filesystem
+        self.parts = [f if isinstance(f, Part) else Part.local(f) for f in files]
+        empty = [part.shown for part in self.parts if part.size == 0]
         if empty:
             raise DriftInputError(f"{where}: {empty[0]} is empty (0 bytes), not Parquet."
                                   f"{EMPTY_ADVICE}")
-        self._check_parts(files, where)
+        self._check_parts(self.parts, where, filesystem)
+        directory = (root.is_dir() if isinstance(root, Path)
+                     else root not in {part.path for part in self.parts})
         try:
-            if root.is_dir():
-                self.dataset = ds.dataset(root, format="parquet", partitioning="hive",
-                                          exclude_invalid_files=False)
+            if directory:
+                self.dataset = ds.dataset(str(root), format="parquet", partitioning="hive",
+                                          exclude_invalid_files=False, filesystem=filesystem)
             else:
-                self.dataset = ds.dataset([str(f.path) for f in files], format="parquet")
+                self.dataset = ds.dataset([part.path for part in self.parts],
+                                          format="parquet", filesystem=filesystem)
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise DriftInputError(f"{where}: not readable as Parquet: {exc}") from None
 
     @staticmethod
-    def _check_parts(files: list[DataFile], where: str) -> None:
+    def _check_parts(parts: list[Part], where: str, filesystem: Any) -> None:
         """Every part is Parquet and has the first part's columns (pyarrow would take the
         first part's schema and silently drop or null the others' columns)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         first: list[str] | None = None
-        for file in files:
+        for part in parts:
             try:
-                names = pq.read_schema(file.path).names
+                names = pq.read_schema(part.path, filesystem=filesystem).names
             except (pa.ArrowException, OSError, ValueError):
                 raise DriftInputError(
-                    f"{where}: {file.path} is not a Parquet file (no Parquet footer). Check "
+                    f"{where}: {part.shown} is not a Parquet file (no Parquet footer). Check "
                     "the file, or say its format (format='csv', ...)."
                 ) from None
             if first is None:
                 first = names
             elif set(names) != set(first):
                 raise DriftInputError(
-                    f"{where}: {file.path} has columns {names} but {files[0].path} has "
+                    f"{where}: {part.shown} has columns {names} but {parts[0].shown} has "
                     f"{first}; the parts of one dataset must have the same columns. Rewrite "
                     "them with one schema, or point at the parts you mean."
                 )
@@ -95,8 +119,8 @@ class ParquetDataset:
 
         wanted = set(columns) if columns is not None else None
         total = 0
-        for file in self.files:
-            metadata = pq.ParquetFile(file.path).metadata
+        for part in self.parts:
+            metadata = pq.read_metadata(part.path, filesystem=self.filesystem)
             for group in range(metadata.num_row_groups):
                 row_group = metadata.row_group(group)
                 for index in range(row_group.num_columns):

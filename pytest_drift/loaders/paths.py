@@ -47,7 +47,7 @@ def looks_like_pickle(path: Path) -> bool:
         return False
 
 
-def pickle_refusal(where: str, path: Path) -> str:
+def pickle_refusal(where: str, path: Path | str) -> str:
     return (f"{where}: {path} is a pickle file. Pickles can run arbitrary code when loaded, "
             "so they are never loaded: write the data as Parquet (DataFrame.to_parquet) or "
             f"CSV. Supported files: {known_suffixes()}.")
@@ -78,9 +78,19 @@ def known_suffixes() -> str:
 
 def detect(path: Path, where: str, override: str | None = None) -> DataFile:
     """The format of ``path`` from its suffixes, or ``override`` (the ``format`` option)."""
-    name = path.name.lower()
-    if name.endswith(PICKLE_SUFFIXES) or looks_like_pickle(path):
+    if looks_like_pickle(path):
         raise DriftInputError(pickle_refusal(where, path))
+    fmt, compression = detect_name(path.name, str(path), where, override)
+    return DataFile(path, fmt, compression)
+
+
+def detect_name(filename: str, shown: str, where: str, override: str | None = None
+                ) -> tuple[str, str | None]:
+    """The format and compression a file name says (or ``override``), without opening the
+    file; ``shown`` is how messages name the file (its path or URL)."""
+    name = filename.lower()
+    if name.endswith(PICKLE_SUFFIXES):
+        raise DriftInputError(pickle_refusal(where, shown))
     compression = None
     stem = name
     for suffix, codec in COMPRESSION_SUFFIXES.items():
@@ -90,21 +100,26 @@ def detect(path: Path, where: str, override: str | None = None) -> DataFile:
     fmt = override or FORMAT_SUFFIXES.get(Path(stem).suffix)
     if fmt is None:
         raise DriftInputError(
-            f"{where}: unknown format of {path.name!r}. Supported files: {known_suffixes()}; "
+            f"{where}: unknown format of {filename!r}. Supported files: {known_suffixes()}; "
             f"or say which format it is with format={FORMATS[0]!r} (or "
             f"{', '.join(FORMATS[1:])})."
         )
     if compression is not None and fmt not in COMPRESSIBLE:
         raise DriftInputError(
-            f"{where}: {path.name!r} is a compressed {fmt} file; {fmt} files carry their own "
+            f"{where}: {filename!r} is a compressed {fmt} file; {fmt} files carry their own "
             "compression, so write them uncompressed (Parquet and Feather compress inside)."
         )
-    return DataFile(path, fmt, compression)
+    return fmt, compression
+
+
+def is_data_name(name: str) -> bool:
+    """Whether a file of this name in a directory of parts may hold data: Spark and Hadoop
+    leave _SUCCESS, .crc and _metadata files beside the parts."""
+    return not name.startswith(("_", "."))
 
 
 def _is_data_file(path: Path) -> bool:
-    # Spark and Hadoop leave _SUCCESS, .crc and _metadata files beside the parts.
-    return path.is_file() and not path.name.startswith(("_", "."))
+    return path.is_file() and is_data_name(path.name)
 
 
 def expand(raw: str, base_dir: Path | None, where: str, override: str | None

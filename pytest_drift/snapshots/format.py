@@ -159,9 +159,13 @@ def write_atomically(path: Path, content: bytes) -> None:
 
 
 def _damaged(path: Path | str, what: str) -> DriftInputError:
+    from pytest_drift.loaders.remote import is_url
+
+    restore = ("Restore it from where it was copied from" if is_url(path) else
+               f"Restore it from version control (git checkout -- {path})")
     return DriftInputError(
-        f"snapshot {path} {what}. Restore it from version control (git checkout -- {path}) "
-        "or make it again with pytest --drift-update-baseline.")
+        f"snapshot {path} {what}. {restore} or make it again with "
+        "pytest --drift-update-baseline.")
 
 
 def _feature_entry(raw: Mapping[str, Any]) -> FeatureEntry:
@@ -202,10 +206,17 @@ def parse_header(path: Path | str, metadata: Mapping[bytes, bytes] | None) -> Sn
         raise _damaged(path, "has metadata this version cannot read") from None
 
 
+def _unreadable(filesystem: Any) -> tuple[type[BaseException], ...]:
+    """The errors that say a file is damaged. Through a ``filesystem`` (an object at a URL)
+    an OSError is a failed request, which the caller names as such."""
+    import pyarrow as pa
+
+    return (pa.ArrowInvalid,) if filesystem is not None else (pa.ArrowInvalid, OSError)
+
+
 def open_parquet(path: Path | str, filesystem: Any = None) -> Any:
     """The snapshot as a ``pyarrow.parquet.ParquetFile``; a missing, truncated or
     non-Parquet file is an input error naming it."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
@@ -213,7 +224,7 @@ def open_parquet(path: Path | str, filesystem: Any = None) -> Any:
             str(path)))
     except FileNotFoundError:
         raise
-    except (pa.ArrowInvalid, OSError) as exc:
+    except _unreadable(filesystem) as exc:
         raise _damaged(path, f"cannot be read as Parquet ({exc}): it is truncated or "
                              "damaged") from None
 
@@ -242,16 +253,16 @@ def read_features(path: Path | str, header: SnapshotHeader, names: Sequence[str]
     """The features ``names`` (all when None) of a snapshot, each checked against its
     digest."""
     import numpy as np
-    import pyarrow as pa
 
     parquet = open_parquet(path, filesystem)
     wanted = header.feature_names if names is None else [
         n for n in header.feature_names if n in set(names)]
     positions = {entry.name: index for index, entry in enumerate(header.features)}
     columns = [f"{prefix}{positions[name]}" for name in wanted for prefix in ("v", "c")]
+    damaged: tuple[type[BaseException], ...] = (*_unreadable(filesystem), KeyError)
     try:
         table = parquet.read(columns=columns) if columns else None
-    except (pa.ArrowInvalid, OSError, KeyError) as exc:
+    except damaged as exc:
         raise _damaged(path, f"cannot be read ({exc}): it is truncated or damaged") from None
     features = []
     for name in wanted:

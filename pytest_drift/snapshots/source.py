@@ -1,12 +1,14 @@
 """A snapshot read as a dataset: ``snapshot:NAME`` as a source of the loaders, so every
-engine reads it (the memory engine directly, DuckDB and Spark from the Arrow table)."""
+engine reads it (the memory engine directly, DuckDB and Spark from the Arrow table), from
+the local disk or from a URL."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pytest_drift.snapshots.format import SnapshotHeader, read_features, read_header
+from pytest_drift.snapshots import files
+from pytest_drift.snapshots.format import SnapshotHeader
 from pytest_drift.snapshots.store import missing_snapshot, snapshot_path
 
 if TYPE_CHECKING:
@@ -20,13 +22,15 @@ class SnapshotSource:
     def __init__(self, raw: str, context: LoadContext) -> None:
         self.description = raw
         self.path = snapshot_path(raw, context.baselines_dir, context.base_dir)
-        if not self.path.is_file():
+        self._where = context.where
+        self._timeout = context.remote_timeout
+        version = files.version(self.path, self._where, self._timeout)
+        if version is None:
             raise missing_snapshot(raw, self.path, context.where)
-        stat = self.path.stat()
-        self.files: tuple[str, ...] = (str(self.path.resolve()),)
-        self.cache_key: Hashable | None = ("snapshot", self.files[0], stat.st_size,
-                                           stat.st_mtime_ns)
-        self.header: SnapshotHeader = read_header(self.path)
+        shown = self.path if isinstance(self.path, str) else str(self.path.resolve())
+        self.files: tuple[str, ...] = (shown,)
+        self.cache_key: Hashable | None = ("snapshot", shown, *version)
+        self.header: SnapshotHeader = files.header(self.path, self._where, self._timeout)
 
     def column_names(self) -> list[str]:
         return self.header.feature_names
@@ -36,7 +40,7 @@ class SnapshotSource:
 
         from pytest_drift.snapshots.counts import as_column
 
-        features = read_features(self.path, self.header, columns)
+        features = files.features(self.path, self.header, columns, self._where, self._timeout)
         return pa.table({feature.feature: as_column(feature) for feature in features})
 
     def estimated_bytes(self, columns: Sequence[str] | None) -> int:

@@ -8,11 +8,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_drift.snapshots import files
+from pytest_drift.snapshots.files import Location
 from pytest_drift.snapshots.store import (
     SnapshotTarget,
     check_fits,
     display_path,
-    existing_header,
     refuse_foreign,
     save_snapshot,
     side_counts,
@@ -33,7 +34,7 @@ class SnapshotStep:
     """A check's dealings with snapshots: the one it reads and the one it writes."""
 
     #: The snapshot file the baseline is read from (None: a raw baseline).
-    reads: Path | None
+    reads: Location | None
     #: Where the check writes one (None: it writes none).
     writes: SnapshotTarget | None
     #: The approved snapshot does not exist yet (or is damaged): the candidate is compared
@@ -49,9 +50,9 @@ def prepare(options: CheckOptions, writes: SnapshotTarget | None, base_dir: Path
              if is_snapshot_name(options.baseline) else None)
     if writes is None or writes.role == "baseline":
         return options, SnapshotStep(reads, writes)
-    previous = existing_header(writes.path)
+    previous = files.existing(writes.path, writes.where, options.remote_timeout)
     if previous is not None:
-        refuse_foreign(writes, previous)
+        refuse_foreign(writes, previous.header)
         return options, SnapshotStep(reads, writes)
     return replace(options, baseline=options.candidate), SnapshotStep(None, writes, fresh=True)
 
@@ -71,9 +72,8 @@ def read_entry(step: SnapshotStep, options: CheckOptions, plan: CheckPlan,
     if step.reads is None or step.writes is not None:
         return None
     from pytest_drift.planning import describe_source
-    from pytest_drift.snapshots.format import read_header
 
-    header = read_header(step.reads)
+    header = files.header(step.reads, f"baseline {options.baseline}", options.remote_timeout)
     check_fits(header, step.reads, options, plan, describe_source(options.candidate))
     return {"name": header.name, "path": display_path(step.reads, base_dir),
             "action": "read", "approved": False, "rows": header.rows,
@@ -87,12 +87,11 @@ def write_entry(step: SnapshotStep, engine: Engine, sides: dict[str, Side], plan
     if target is None:
         return None
     from pytest_drift.snapshots.changes import snapshot_changes
-    from pytest_drift.snapshots.format import read_features
 
     side = sides[target.role]
     features = side_counts(engine, target.role, plan, options, side.column_names)
-    previous = existing_header(target.path)
-    old = [] if previous is None else read_features(target.path, previous, None)
+    previous = files.existing(target.path, target.where, options.remote_timeout)
+    old = [] if previous is None else previous.features()
     source = source_fingerprint(side.description, side.files, target.role, base_dir)
     header, changed = save_snapshot(target, features, source, options, previous)
     action = "created" if previous is None else "updated" if changed else "unchanged"

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_drift.errors import DriftInputError, DriftUsageError
 from pytest_drift.option_values import SNAPSHOT_NAME
+from pytest_drift.snapshots import files
+from pytest_drift.snapshots.files import Location
 from pytest_drift.snapshots.format import (
     SNAPSHOT_FORMAT,
     SUFFIX,
     SnapshotHeader,
     encode,
     header_for,
-    read_header,
-    write_atomically,
 )
 from pytest_drift.sources import SNAPSHOT_PREFIX, is_snapshot_name
 
@@ -44,12 +44,16 @@ def snapshot_name_of(text: str) -> str:
     return cleaned or "baseline"
 
 
-def snapshot_path(raw: str, baselines_dir: str, base_dir: Path | None) -> Path:
+def snapshot_path(raw: str, baselines_dir: str, base_dir: Path | None) -> Location:
     """The file of ``snapshot:NAME`` (``baselines_dir/NAME.parquet``) or of
-    ``snapshot:PATH.parquet``, anchored at ``base_dir`` (the rootdir)."""
+    ``snapshot:PATH.parquet``, anchored at ``base_dir`` (the rootdir); a URL (of the
+    snapshot, or of ``baselines_dir``) stays one."""
     from pytest_drift.loaders.paths import resolve_path
+    from pytest_drift.loaders.remote import is_url
 
     target = raw[len(SNAPSHOT_PREFIX):] if is_snapshot_name(raw) else raw
+    if is_url(target):
+        return target
     if target.endswith(SUFFIX) or "/" in target:
         return resolve_path(target, base_dir)
     if not SNAPSHOT_NAME.fullmatch(target):
@@ -57,11 +61,16 @@ def snapshot_path(raw: str, baselines_dir: str, base_dir: Path | None) -> Path:
             "baseline", raw, "snapshot name",
             "a snapshot name is letters, digits, '.', '_' and '-' (snapshot:NAME), or a "
             "path ending in .parquet (snapshot:path/to/file.parquet)")
+    if is_url(baselines_dir):
+        return files.in_folder(baselines_dir, f"{target}{SUFFIX}")
     return resolve_path(baselines_dir, base_dir) / f"{target}{SUFFIX}"
 
 
-def display_path(path: Path, base_dir: Path | None) -> str:
-    """``path`` relative to ``base_dir`` when under it (portable between checkouts)."""
+def display_path(path: Location, base_dir: Path | None) -> str:
+    """``path`` relative to ``base_dir`` when under it (portable between checkouts); a URL
+    as it is."""
+    if isinstance(path, str):
+        return path
     if base_dir is not None:
         try:
             return path.resolve().relative_to(base_dir.resolve()).as_posix()
@@ -74,9 +83,12 @@ def known_snapshots(directory: Path) -> list[str]:
     return sorted(p.stem for p in directory.glob(f"*{SUFFIX}")) if directory.is_dir() else []
 
 
-def missing_snapshot(raw: str, path: Path, where: str) -> DriftInputError:
-    known = known_snapshots(path.parent)
-    listing = (f" Snapshots in {path.parent}: {', '.join(known)}." if known
+def missing_snapshot(raw: str, path: Location, where: str) -> DriftInputError:
+    """No snapshot at ``path``: the error names it, the snapshots beside a local one, and
+    how to make it."""
+    known = [] if isinstance(path, str) else known_snapshots(path.parent)
+    listing = ("" if isinstance(path, str) else
+               f" Snapshots in {path.parent}: {', '.join(known)}." if known
                else f" {path.parent} holds no snapshot.")
     return DriftInputError(
         f"{where}: no snapshot {raw!r}: {path} does not exist.{listing} Make it with "
@@ -124,7 +136,7 @@ def shaping_options(options: CheckOptions) -> dict[str, Any]:
 class SnapshotTarget:
     """Where a check saves a snapshot, of which side, and on whose behalf."""
 
-    path: Path
+    path: Location
     #: ``snapshot:NAME`` or the path, as the check names it.
     label: str
     #: ``baseline``: save the check's baseline; ``candidate``: approve the candidate as
@@ -132,6 +144,11 @@ class SnapshotTarget:
     role: str
     nodeid: str | None
     check: str | None
+
+    @property
+    def where(self) -> str:
+        """How messages about saving it begin."""
+        return f"saving {self.label}"
 
 
 def owner_of(header: SnapshotHeader) -> str:
@@ -155,17 +172,6 @@ def refuse_foreign(target: SnapshotTarget, header: SnapshotHeader) -> None:
         "(pytest --drift-update-baseline -k ...), or delete the file if that check is gone.")
 
 
-def existing_header(path: Path) -> SnapshotHeader | None:
-    """The header of the snapshot at ``path``; None when there is none or it is damaged
-    (an update replaces a damaged snapshot)."""
-    if not path.is_file():
-        return None
-    try:
-        return read_header(path)
-    except DriftInputError:
-        return None
-
-
 def side_counts(engine: Engine, role: str, plan: CheckPlan, options: CheckOptions,
                 columns: Sequence[str]) -> list[FeatureCounts]:
     """The side's features as a snapshot keeps them: every planned feature the side has
@@ -180,26 +186,26 @@ def side_counts(engine: Engine, role: str, plan: CheckPlan, options: CheckOption
 
 def save_snapshot(target: SnapshotTarget, features: Sequence[FeatureCounts],
                   source: Mapping[str, Any], options: CheckOptions,
-                  previous: SnapshotHeader | None) -> tuple[SnapshotHeader, bool]:
-    """Write the snapshot atomically over ``previous`` (the header of the one it replaces,
-    None when new). Returns its header and whether the file changed."""
+                  previous: files.Existing | None) -> tuple[SnapshotHeader, bool]:
+    """Write the snapshot atomically over ``previous`` (the one it replaces, None when
+    new). Returns its header and whether the file changed."""
     from pytest_drift.report import package_version
 
     if previous is not None:
-        refuse_foreign(target, previous)
+        refuse_foreign(target, previous.header)
     header = header_for(
-        target.path.stem, features,
+        files.stem(target.path), features,
         owner={"nodeid": target.nodeid, "check": target.check}, source=source,
         options=shaping_options(options),
         versions={"pytest-datadrift": package_version(), "format": SNAPSHOT_FORMAT})
     content = encode(header, features)
-    changed = not target.path.is_file() or target.path.read_bytes() != content
+    changed = previous is None or previous.content != content
     if changed:
-        write_atomically(target.path, content)
+        files.write(target.path, content, target.where, options.remote_timeout)
     return header, changed
 
 
-def check_fits(header: SnapshotHeader, path: Path, options: CheckOptions, plan: CheckPlan,
+def check_fits(header: SnapshotHeader, path: Location, options: CheckOptions, plan: CheckPlan,
                candidate: str) -> None:
     """A snapshot baseline must hold every feature the check tests, kept the way the check
     tests it; else the error names the snapshot, the check's options and the fix."""

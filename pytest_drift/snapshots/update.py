@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pytest_drift.errors import DriftUsageError
 from pytest_drift.options import CheckOptions
+from pytest_drift.snapshots.files import Location, stem
 from pytest_drift.snapshots.format import SUFFIX
 from pytest_drift.snapshots.store import SnapshotTarget, snapshot_name_of, snapshot_path
 from pytest_drift.sources import SNAPSHOT_PREFIX, is_snapshot_name
@@ -22,7 +23,7 @@ def default_snapshot_name(nodeid: str, call: str | None = None) -> str:
 
 
 def own_snapshot(options: CheckOptions, default_name: str, base_dir: Path | None
-                 ) -> tuple[Path, str]:
+                 ) -> tuple[Location, str]:
     """The file of the snapshot a check reads or saves, and its ``snapshot:`` label.
 
     A check whose baseline is ``snapshot:NAME`` owns that one; a check with raw data saves
@@ -31,7 +32,7 @@ def own_snapshot(options: CheckOptions, default_name: str, base_dir: Path | None
     if is_snapshot_name(options.baseline):
         label = str(options.baseline)
         path = snapshot_path(label, options.baselines_dir, base_dir)
-        if options.snapshot is not None and options.snapshot != path.stem:
+        if options.snapshot is not None and options.snapshot != stem(path):
             raise DriftUsageError(
                 "snapshot", options.snapshot, options.origins.get("snapshot", "marker"),
                 f"names the snapshot a check saves its raw baseline as, but this check reads "
@@ -54,7 +55,7 @@ def update_target(options: CheckOptions, *, nodeid: str | None, check: str,
 def save_target(destination: str | Path, *, check: str, base_dir: Path | None,
                 given_as: str = "save_baseline") -> SnapshotTarget:
     """Where ``compare(..., save_baseline=PATH)`` and ``datadrift --save-baseline PATH``
-    save the baseline: a path ending in ``.parquet`` (``snapshot:`` optional)."""
+    save the baseline: a path or URL ending in ``.parquet`` (``snapshot:`` optional)."""
     text = str(destination)
     shown = text[len(SNAPSHOT_PREFIX):] if is_snapshot_name(text) else text
     if not shown.endswith(SUFFIX):
@@ -62,8 +63,10 @@ def save_target(destination: str | Path, *, check: str, base_dir: Path | None,
             given_as, text, "argument" if given_as == "save_baseline" else "command line",
             f"a snapshot is a file ending in {SUFFIX}, e.g. drift_baselines/churn{SUFFIX}")
     from pytest_drift.loaders.paths import resolve_path
+    from pytest_drift.loaders.remote import is_url
 
-    return SnapshotTarget(resolve_path(shown, base_dir), f"{SNAPSHOT_PREFIX}{shown}",
+    path = shown if is_url(shown) else resolve_path(shown, base_dir)
+    return SnapshotTarget(path, f"{SNAPSHOT_PREFIX}{shown}",
                           "baseline", None, check)
 
 

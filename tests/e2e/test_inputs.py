@@ -366,7 +366,8 @@ def test_loader_hook_serves_marker_checks_fixtures_and_drift_check(project):
 
     def options(role, where):
         return {"role": role, "origin": where, "rootdir": rootdir,
-                "features_key": "features", "format": None, "api_log": None}
+                "features_key": "features", "format": None, "api_log": None,
+                "remote_timeout": 60.0}
 
     everything = ["x", "y", "colour", "rooms"]
     assert calls == [
