@@ -8,8 +8,8 @@
 Every check option of the option table is a ``--drift-<name>`` flag (``--alpha``,
 ``--threshold`` and the other names work too). ``--previous-report PATH`` prints the trend
 against an earlier run's report (a ``drift_report.json`` or an earlier ``--output``).
-Exit status: 0 NORMAL, 1 DRIFT_DETECTED, 2 on a usage or input error (message on stderr,
-no traceback).
+Exit status: 0 NORMAL, 1 DRIFT_DETECTED or UNDECIDED, 2 on a usage or input error (message on
+stderr, no traceback).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_drift.errors import DriftError
+from pytest_drift.models import FAILING
 from pytest_drift.options import OPTIONS, OPTIONS_BY_NAME, Layer, resolve_check, resolve_session
 
 EXIT_NORMAL, EXIT_DRIFT, EXIT_USAGE = 0, 1, 2
@@ -146,7 +147,7 @@ def _run(args: argparse.Namespace) -> int:
     if report.status == "ERROR":
         print(f"datadrift: error: {report.error}", file=sys.stderr)
         return EXIT_USAGE
-    if report.status == "DRIFT_DETECTED":
+    if report.status in FAILING:
         if not args.quiet:
             print(failure_message(entry), file=sys.stderr)
         return EXIT_NORMAL if report.mode == "warn" else EXIT_DRIFT

@@ -11,23 +11,27 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pytest_drift import wording
+from pytest_drift.models import FAILING
 from pytest_drift.wording import (
     DRIFT_WORD,
+    UNDECIDED_WORD,
     against_threshold,
+    approximate_suffix,
     change_text,
     correction_text,
     counts_text,
-    fmt_number,
     is_warn,
     notice_text,
     notices,
     ordered_features,
+    p_value_cell,
+    statistic_value,
     verdict_word,
 )
 
 #: Features tables longer than this go into a collapsed <details> block.
 COLLAPSE_AFTER = 10
-ICONS = {"NORMAL": "✅", "DRIFT_DETECTED": "❌", "ERROR": "⚠️"}
+ICONS = {"NORMAL": "✅", "DRIFT_DETECTED": "❌", "UNDECIDED": "❓", "ERROR": "⚠️"}
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -63,10 +67,10 @@ def _features_table(entry: Mapping[str, Any]) -> list[str]:
             "|---|---|---|---:|---:|---|---:|"]
     for name, detail in ordered_features(entry):
         verdict = verdict_word(detail)
-        mark = f"**{verdict}**" if verdict == DRIFT_WORD else verdict
+        mark = f"**{verdict}**" if verdict in (DRIFT_WORD, UNDECIDED_WORD) else verdict
         rows.append(
             f"| {mark} | {_cell(name)} | {detail.get('test')} | "
-            f"{fmt_number(detail.get('statistic'))} | {fmt_number(detail.get('p_value'), 3)} | "
+            f"{statistic_value(detail)} | {p_value_cell(detail)} | "
             f"{_cell(change_text(detail, compact=True))} | {counts_text(detail)} |"
         )
     return rows
@@ -84,6 +88,7 @@ def step_summary(entries: Sequence[Mapping[str, Any]], report_path: str | None,
         title = f"### {ICONS.get(status, '')} {_code(entry.get('name'))} {status}"
         if is_warn(entry):
             title += " (warn mode)"
+        title += approximate_suffix(entry)
         lines += [title, ""]
         if status == "ERROR":
             lines += [f"> {_cell(entry.get('error'))}", ""]
@@ -156,7 +161,7 @@ def workflow_commands(entries: Sequence[Mapping[str, Any]],
         if status == "NORMAL":
             continue
         level = "warning" if is_warn(entry) else "error"
-        message = (failure_message(entry) if status == "DRIFT_DETECTED"
+        message = (failure_message(entry) if status in FAILING
                    else f"drift check could not run: {entry.get('error')}")
         properties = [f"title={escape_property('data drift: ' + str(entry.get('name')))}"]
         location = locations.get(str(entry.get("nodeid")))

@@ -17,8 +17,11 @@ from typing import Any
 
 from pytest_drift import wording
 from pytest_drift.html_charts import bars_svg, ecdf_svg
+from pytest_drift.models import STATUS_ORDER
 from pytest_drift.wording import (
+    APPROXIMATE_MARK,
     DRIFT_WORD,
+    UNDECIDED_WORD,
     against_threshold,
     change_text,
     counts_text,
@@ -30,15 +33,17 @@ from pytest_drift.wording import (
     notice_text,
     notices,
     ordered_features,
+    p_value_cell,
     statistic_text,
+    statistic_value,
     status_word,
     summary_line,
     verdict_word,
 )
 
 DEFAULT_TITLE = "pytest-datadrift report"
-STATUS_CLASS = {"NORMAL": "ok", "DRIFT_DETECTED": "drift", "ERROR": "error"}
-STATUS_ORDER = ("ERROR", "DRIFT_DETECTED", "NORMAL")
+STATUS_CLASS = {"NORMAL": "ok", "DRIFT_DETECTED": "drift", "UNDECIDED": "undecided",
+                "ERROR": "error"}
 
 CSS = """
 :root{color-scheme:light;--ink:#111827;--muted:#6b7280;--line:#e5e7eb;--drift:#b91c1c;
@@ -56,6 +61,9 @@ code{font:12.5px ui-monospace,"DejaVu Sans Mono",monospace;word-break:break-all}
 font-size:12px;letter-spacing:.03em;vertical-align:middle;white-space:nowrap}
 .badge.drift{background:var(--drift);color:#fff}.badge.ok{background:var(--ok);color:#fff}
 .badge.error{background:var(--err);color:#fff}
+.badge.undecided{background:var(--warn);color:#fff}
+tr.undecided td{background:var(--warn-bg);color:var(--warn);font-weight:600}
+.check.undecided{border-left-color:var(--warn)}.verdict.undecided{color:var(--warn)}
 .badge.warn{background:var(--warn-bg);color:var(--warn);border:1px solid var(--warn)}
 table{border-collapse:collapse;margin:4px 0 8px}
 th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;
@@ -146,11 +154,13 @@ def render_html(entries: Sequence[Mapping[str, Any]], *, title: str = DEFAULT_TI
     return "".join(parts)
 
 
-def _badge(status: str, *, warn: bool = False) -> str:
+def _badge(status: str, *, warn: bool = False, approximate: bool = False) -> str:
     css = STATUS_CLASS.get(status, "error")
     text = f"<span class=\"badge {css}\">{escape(status)}</span>"
     if warn:
         text += " <span class=\"badge warn\">mode=warn</span>"
+    if approximate:
+        text += f" <span class=\"badge warn\">{escape(APPROXIMATE_MARK.strip('[]'))}</span>"
     return text
 
 
@@ -162,8 +172,9 @@ def _contents(entries: Sequence[Mapping[str, Any]]) -> str:
         drifted = ", ".join(entry.get("drifted_features") or [])
         result = (escape(str(entry.get("error"))) if status == "ERROR"
                   else escape(against_threshold(entry)))
+        badge = _badge(status, warn=is_warn(entry), approximate=bool(entry.get("approximate")))
         rows.append(
-            f"<tr><td>{_badge(status, warn=is_warn(entry))}</td>"
+            f"<tr><td>{badge}</td>"
             f"<td><a href=\"#check-{index}\">{escape(str(entry.get('name')))}</a></td>"
             f"<td>{result}</td><td>{escape(drifted)}</td></tr>\n")
     return ("<table class=\"contents\"><thead><tr><th>status</th><th>check</th>"
@@ -178,7 +189,9 @@ def _check_section(index: int, entry: Mapping[str, Any]) -> str:
     parts = [
         f"<section class=\"check {css}\" id=\"check-{index}\" data-check=\"{escape(name)}\" "
         f"data-status=\"{escape(status)}\">\n",
-        f"<header><h2>{escape(name)}</h2>{_badge(status, warn=is_warn(entry))}</header>\n",
+        f"<header><h2>{escape(name)}</h2>"
+        f"{_badge(status, warn=is_warn(entry), approximate=bool(entry.get('approximate')))}"
+        "</header>\n",
     ]
     if entry.get("nodeid"):
         parts.append(f"<p class=\"meta\">test <code>{escape(str(entry['nodeid']))}</code>"
@@ -264,8 +277,8 @@ def _features_table(index: int, entry: Mapping[str, Any],
             f"<td class=\"feature\"><a href=\"#check-{index}-f{number}\">{escape(feature)}</a>"
             "</td>",
             f"<td>{escape(str(detail.get('test')))}</td>",
-            f"<td class=\"num\">{escape(fmt_number(detail.get('statistic')))}</td>",
-            f"<td class=\"num\">{escape(fmt_number(detail.get('p_value'), 3))}</td>",
+            f"<td class=\"num\">{escape(statistic_value(detail))}</td>",
+            f"<td class=\"num\">{escape(p_value_cell(detail))}</td>",
         ]
         if adjusted:
             cells.append(
@@ -276,7 +289,8 @@ def _features_table(index: int, entry: Mapping[str, Any],
         ]
         if missing:
             cells.append(f"<td class=\"num\">{escape(missing_text(detail, ' / '))}</td>")
-        css = " class=\"drift\"" if verdict == DRIFT_WORD else ""
+        css = (" class=\"drift\"" if verdict == DRIFT_WORD else
+               " class=\"undecided\"" if verdict == UNDECIDED_WORD else "")
         rows.append(f"<tr{css} data-feature=\"{escape(feature)}\">{''.join(cells)}</tr>\n")
     return ("<table class=\"features\"><thead><tr>"
             + "".join(f"<th>{escape(h)}</th>" for h in head)

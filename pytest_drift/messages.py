@@ -8,21 +8,38 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_drift.snapshots.wording import expected_change_advice
-from pytest_drift.wording import feature_line, fmt_number, verdict_line
+from pytest_drift.models import UNDECIDED
+from pytest_drift.snapshots.wording import (
+    approximate_text,
+    expected_change_advice,
+    undecided_advice,
+)
+from pytest_drift.wording import (
+    UNDECIDED_WORD,
+    against_threshold,
+    feature_line,
+    fmt_number,
+    verdict_line,
+)
 
 
 def failure_message(entry: Mapping[str, Any]) -> str:
-    """The message of a failed gate: each drifted feature, then drift % against threshold."""
+    """The message of a failed gate: each drifted feature, then drift % against threshold
+    (against a sketched baseline, also the features the bounds leave undecided)."""
     details: Mapping[str, Any] = entry.get("details", {})
-    lines = [
-        f"Data drift in {entry.get('drift_percentage', 0):.1f}% of features (threshold "
-        f"{entry.get('threshold')}%): candidate {entry.get('candidate')} vs baseline "
-        f"{entry.get('baseline')}",
-    ]
+    datasets = f"candidate {entry.get('candidate')} vs baseline {entry.get('baseline')}"
+    if entry.get("status") == UNDECIDED:
+        lines = [f"Drift gate undecided, {against_threshold(entry)}: {datasets}"]
+    else:
+        lines = [f"Data drift in {entry.get('drift_percentage', 0):.1f}% of features "
+                 f"(threshold {entry.get('threshold')}%): {datasets}"]
     for name in entry.get("drifted_features", []):
         lines.append("  " + feature_line(name, details[name], entry))
+    for name in entry.get("undecided_features") or []:
+        lines.append(f"  {UNDECIDED_WORD} " + feature_line(name, details[name], entry))
     lines.append(verdict_line(entry))
+    if entry.get("approximate"):
+        lines.append(approximate_text(entry))
     small = [(name, d) for name, d in details.items() if d.get("decided_by") == "min_effect"]
     if small:
         lines.append("significant but under min_effect " + str(entry.get("min_effect")) + ": "
@@ -35,5 +52,6 @@ def failure_message(entry: Mapping[str, Any]) -> str:
     skipped: Mapping[str, str] = entry.get("skipped_features", {})
     if skipped:
         lines.append("skipped: " + "; ".join(f"{k} ({v})" for k, v in skipped.items()))
-    lines.append(expected_change_advice(entry))
+    lines.append(undecided_advice(entry) if entry.get("status") == UNDECIDED
+                 else expected_change_advice(entry))
     return "\n".join(lines)

@@ -11,12 +11,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-Status = Literal["NORMAL", "DRIFT_DETECTED", "ERROR"]
+Status = Literal["NORMAL", "DRIFT_DETECTED", "UNDECIDED", "ERROR"]
 NORMAL: Status = "NORMAL"
 DRIFT_DETECTED: Status = "DRIFT_DETECTED"
+#: Against a sketched baseline, the bounds leave the gate on both sides of its threshold.
+UNDECIDED: Status = "UNDECIDED"
 ERROR: Status = "ERROR"
 #: Worst first: the session status is the first of these that any check has.
-STATUS_ORDER: tuple[Status, ...] = (ERROR, DRIFT_DETECTED, NORMAL)
+STATUS_ORDER: tuple[Status, ...] = (ERROR, DRIFT_DETECTED, UNDECIDED, NORMAL)
+#: The statuses that fail the gate: an undecided gate never passes.
+FAILING: tuple[Status, ...] = (DRIFT_DETECTED, UNDECIDED)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,12 @@ class FeatureResult:
     missing_p_value: float | None = None
     missing_drift: bool = False
     waiver: str | None = None
+    #: Against a sketched baseline: the largest error of ``statistic`` (the sketch's rank
+    #: error), the p-value's interval (at the largest statistic, at the smallest), and
+    #: whether the verdict depends on where in the interval the p-value is.
+    statistic_bound: float | None = None
+    p_value_interval: tuple[float, float] | None = None
+    undecided: bool = False
     #: What the HTML report draws (ECDFs or category shares); not in the JSON report.
     chart: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
@@ -136,6 +146,10 @@ class FeatureResult:
         if self.top_category is not None:
             entry["top_category"] = self.top_category.to_json()
         entry["waiver"] = self.waiver
+        if self.statistic_bound is not None:
+            entry.update(statistic_bound=self.statistic_bound,
+                         p_value_interval=list(self.p_value_interval or ()),
+                         undecided=self.undecided)
         entry["notes"] = list(self.notes)
         if charts and self.chart is not None:
             entry["chart"] = dict(self.chart)
@@ -177,6 +191,8 @@ class DriftReport:
     #: The snapshot the check read or wrote: name, path, action (``read``, ``created``,
     #: ``updated``, ``unchanged``), rows, source, profile and the changes per feature.
     snapshot: Mapping[str, Any] | None = None
+    #: The baseline is a sketched snapshot: statistics are bounded, p-values intervals.
+    approximate: bool = False
 
     @property
     def waived_features(self) -> dict[str, str]:
@@ -197,6 +213,11 @@ class DriftReport:
         return len(self.drifted_features)
 
     @property
+    def undecided_features(self) -> list[str]:
+        """Features whose verdict the sketch's bound leaves open, in column order."""
+        return [name for name, result in self.details.items() if result.undecided]
+
+    @property
     def drift_percentage(self) -> float | None:
         """``features_with_drift / features_tested * 100``; None when nothing was tested."""
         if not self.details:
@@ -211,8 +232,9 @@ class DriftReport:
 
     @property
     def gate_failed(self) -> bool:
-        """True when the gate fails the test: drift detected, and not approved."""
-        return self.status == DRIFT_DETECTED and not self.approved
+        """True when the gate fails the test: drift detected (or undecided against a
+        sketch), and not approved."""
+        return self.status in FAILING and not self.approved
 
     @property
     def passed(self) -> bool:
@@ -253,4 +275,6 @@ class DriftReport:
             "error": self.error,
             "duration_seconds": self.duration_seconds,
             "snapshot": None if self.snapshot is None else dict(self.snapshot),
+            "approximate": self.approximate,
+            "undecided_features": self.undecided_features,
         }

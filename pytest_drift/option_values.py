@@ -272,6 +272,36 @@ def parse_snapshot_name(raw: object) -> str:
     return name
 
 
+#: How a snapshot keeps numeric features: exactly, or as KLL sketches (``sketch`` or
+#: ``sketch:K``, K the sketch's size parameter; see :mod:`pytest_drift.snapshots.sketch`).
+SNAPSHOT_PROFILES = ("exact", "sketch")
+SKETCH_DEFAULT_K = 800
+SKETCH_MIN_K = 8
+SKETCH_MAX_K = 65535
+
+
+def parse_snapshot_profile(raw: object) -> str:
+    """``exact``, ``sketch`` (``sketch:800``) or ``sketch:K``, normalised to ``sketch:K``."""
+    problem = (f"must be exact, sketch or sketch:K with K a whole number from {SKETCH_MIN_K} "
+               f"to {SKETCH_MAX_K} (larger is more exact; sketch is sketch:{SKETCH_DEFAULT_K})")
+    text = raw.strip().lower() if isinstance(raw, str) else None
+    if text == "exact":
+        return text
+    if text == "sketch":
+        return f"sketch:{SKETCH_DEFAULT_K}"
+    if text is None or not text.startswith("sketch:"):
+        raise ValueError(problem)
+    size = text.partition(":")[2].strip()
+    if not size.isdigit() or not SKETCH_MIN_K <= int(size) <= SKETCH_MAX_K:
+        raise ValueError(problem)
+    return f"sketch:{int(size)}"
+
+
+def sketch_size(profile: str) -> int | None:
+    """K of a ``sketch:K`` profile; None for ``exact``."""
+    return int(profile.partition(":")[2]) if profile.startswith("sketch:") else None
+
+
 def _format_name(raw: object) -> str:
     name = str(raw).strip().lower()
     name = _FORMAT_ALIASES.get(name, name)

@@ -35,6 +35,7 @@ from pytest_drift.option_values import (
     parse_psi_threshold,
     parse_size,
     parse_snapshot_name,
+    parse_snapshot_profile,
     parse_source,
     parse_test_name,
     parse_tests,
@@ -184,6 +185,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("baselines_dir", "drift_baselines", parse_text,
            "where snapshots are kept: snapshot:NAME is BASELINES_DIR/NAME.parquet, relative "
            "to the rootdir", "DIR"),
+    Option("snapshot_profile", "exact", parse_snapshot_profile,
+           "how a saved snapshot keeps numeric features: exact (every distinct value) "
+           "or sketch[:K] (a KLL sketch, for baselines too large to keep exactly; checks "
+           "against it are approximate)", "PROFILE"),
     Option("snapshot", None, parse_snapshot_name,
            "the name --drift-update-baseline saves this check's baseline under", "NAME",
            where=frozenset({"marker"}), default_help="the test's module and name"),
@@ -273,6 +278,8 @@ class CheckOptions:
     format: Mapping[str, str] | None
     report: str | None
     baselines_dir: str
+    #: ``exact`` or ``sketch:K``: how a saved snapshot keeps numeric features.
+    snapshot_profile: str
     snapshot: str | None
     name: str | None
     #: Which layer each value came from: ``marker``, ``command line``, ..., ``default``.

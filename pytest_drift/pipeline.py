@@ -72,6 +72,7 @@ def run_check(
     from pytest_drift.evaluate import evaluate_features
     from pytest_drift.loaders import load, peek_columns
     from pytest_drift.snapshots import stage
+    from pytest_drift.snapshots.sketch import bound_results
 
     started, timestamp = time.perf_counter(), utc_now()
     asked = options
@@ -87,10 +88,12 @@ def run_check(
     with open_check(engine_name, request) as opened:
         plan = _confirmed_plan(options, plan, peeked, opened.sides)
         snapshot = stage.read_entry(snapshot_step, options, plan, base_dir)
+        rank_errors = stage.read_rank_errors(snapshot_step, options)
         names = {role: side.description for role, side in opened.sides.items()}
-        results = evaluate_features(plan.tested, opened.engine, options, names,
-                                    registry or TestRegistry(), charts=charts,
-                                    progress=progress)
+        results = bound_results(
+            evaluate_features(plan.tested, opened.engine, options, names,
+                              registry or TestRegistry(), charts=charts, progress=progress),
+            rank_errors)
         snapshot = stage.write_entry(snapshot_step, opened.engine, opened.sides, plan,
                                      options, base_dir) or snapshot
     sides = opened.sides
@@ -100,7 +103,7 @@ def run_check(
                            (sides["baseline"].rows, sides["candidate"].rows))
     report = _report(options, verdict, sides, engine_name, name=name, nodeid=nodeid,
                      timestamp=timestamp, duration=time.perf_counter() - started,
-                     snapshot=snapshot)
+                     snapshot=snapshot, approximate=bool(rank_errors))
     if options.report:
         from pytest_drift.loaders import resolve_path
         from pytest_drift.report import write_json
@@ -146,7 +149,8 @@ def _confirmed_plan(options: CheckOptions, plan: CheckPlan | None,
 
 def _report(options: CheckOptions, verdict: CheckVerdict, sides: dict[str, Side],
             engine: str, *, name: str | None, nodeid: str | None, timestamp: str,
-            duration: float, snapshot: dict[str, Any] | None) -> DriftReport:
+            duration: float, snapshot: dict[str, Any] | None, approximate: bool
+            ) -> DriftReport:
     baseline, candidate = sides["baseline"], sides["candidate"]
     return DriftReport(
         name=name or options.name or "compare", nodeid=nodeid, timestamp=timestamp,
@@ -159,7 +163,7 @@ def _report(options: CheckOptions, verdict: CheckVerdict, sides: dict[str, Side]
         duration_seconds=round(duration, 6), correction=options.correction,
         min_effect=options.min_effect,
         false_alarm_probability=verdict.false_alarm_probability, notes=verdict.notes,
-        snapshot=snapshot,
+        snapshot=snapshot, approximate=approximate,
     )
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from pytest_drift import wording
 
-STATUS_STYLE = {"NORMAL": "bold green", "DRIFT_DETECTED": "bold red", "ERROR": "bold magenta"}
+STATUS_STYLE = {"NORMAL": "bold green", "DRIFT_DETECTED": "bold red", "UNDECIDED": "bold yellow",
+                "ERROR": "bold magenta"}
 
 
 def check_table(entry: Mapping[str, Any]) -> Any:
@@ -24,7 +25,7 @@ def check_table(entry: Mapping[str, Any]) -> Any:
     status = str(entry.get("status"))
     warn = " (mode=warn)" if wording.is_warn(entry) else ""
     title = Text.assemble((f"{entry.get('name')} ", "bold"), (status, STATUS_STYLE[status]),
-                          warn)
+                          warn, wording.approximate_suffix(entry))
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
                   pad_edge=False,
                   collapse_padding=True, expand=False)
@@ -43,14 +44,19 @@ def check_table(entry: Mapping[str, Any]) -> Any:
         verdict = wording.verdict_word(detail)
         cells = [
             verdict, name,
-            f"{detail.get('test')} {wording.fmt_number(detail.get('statistic'))}",
-            wording.fmt_number(detail.get("p_value"), 3),
+            f"{detail.get('test')} {wording.statistic_value(detail)}",
+            wording.p_value_cell(detail),
             wording.change_text(detail, compact=True), wording.counts_text(detail),
         ]
         if show_missing:
             cells.append(wording.missing_text(detail))
-        table.add_row(*cells, style="bold red" if verdict == wording.DRIFT_WORD else None)
+        table.add_row(*cells, style=ROW_STYLE.get(verdict))
     return table
+
+
+#: Rows highlighted by their verdict word.
+ROW_STYLE = {wording.DRIFT_WORD: "bold red", wording.UNDECIDED_WORD: "bold yellow"}
+
 
 
 def _console(buffer: io.StringIO, *, markup: bool, width: int) -> Any:

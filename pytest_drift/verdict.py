@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from pytest_drift.errors import DriftUsageError
-from pytest_drift.models import DRIFT_DETECTED, ERROR, NORMAL, FeatureResult, Status
+from pytest_drift.models import DRIFT_DETECTED, ERROR, NORMAL, UNDECIDED, FeatureResult, Status
 from pytest_drift.options import CheckOptions
 from pytest_drift.waivers import Waiver, parse_waiver
 
@@ -34,37 +34,61 @@ def active_waivers(options: CheckOptions, today: dt.date) -> dict[str, Waiver]:
     return waivers
 
 
-def decide(results: Sequence[FeatureResult], options: CheckOptions,
-           waivers: dict[str, Waiver]) -> list[FeatureResult]:
-    """Each feature's verdict, with the rule that decided it (``decided_by``)."""
+def _adjusted(results: Sequence[FeatureResult], correction: str, end: int | None = None
+              ) -> dict[str, float]:
+    """Each tested feature's adjusted p-value; ``end`` 0 or 1 takes that end of a bounded
+    p-value's interval. The corrections are monotone in every p-value, so the adjusted
+    ends bound the adjusted p-value."""
     from pytest_drift.stats.corrections import adjust
 
     tested = [r for r in results if r.p_value is not None]
-    adjusted = dict(zip((r.name for r in tested),
-                        adjust([float(r.p_value or 0.0) for r in tested], options.correction),
-                        strict=True))
+    p_values = [float(r.p_value_interval[end] if r.p_value_interval and end is not None
+                      else r.p_value or 0.0) for r in tested]
+    return dict(zip((r.name for r in tested), adjust(p_values, correction), strict=True))
+
+
+def decide(results: Sequence[FeatureResult], options: CheckOptions,
+           waivers: dict[str, Waiver]) -> list[FeatureResult]:
+    """Each feature's verdict, with the rule that decided it (``decided_by``).
+
+    A bounded result (against a sketched baseline) is decided twice, at the end of its
+    interval that favours drift and at the other: a verdict the two ends disagree on is
+    undecided, never passed.
+    """
+    point = _adjusted(results, options.correction)
+    at_least = _adjusted(results, options.correction, 0)
+    at_most = _adjusted(results, options.correction, 1)
     decided = []
     for result in results:
-        adjusted_p = adjusted.get(result.name)
-        if result.p_value is None:  # a distance test such as psi
-            drift, rule = result.statistic >= options.psi_threshold, "psi_threshold"
-        elif options.correction == "none":
-            drift, rule = result.p_value < options.alpha, "p_value"
-        else:
-            drift = adjusted_p is not None and adjusted_p < options.alpha
-            rule = f"adjusted_p_value ({options.correction})"
-        if drift and options.min_effect is not None and result.effect is not None \
-                and result.effect < options.min_effect:
-            drift, rule = False, "min_effect"
+        bound = result.statistic_bound or 0.0
+        verdicts = []
+        for adjusted, effect in ((at_least, (result.effect or 0.0) + bound),
+                                 (at_most, (result.effect or 0.0) - bound)):
+            adjusted_p = adjusted.get(result.name)
+            if result.p_value is None:  # a distance test such as psi
+                drift, rule = result.statistic >= options.psi_threshold, "psi_threshold"
+            else:
+                drift = adjusted_p is not None and adjusted_p < options.alpha
+                rule = ("p_value" if options.correction == "none" else
+                        f"adjusted_p_value ({options.correction})")
+            if drift and options.min_effect is not None and result.effect is not None \
+                    and effect < options.min_effect:
+                drift, rule = False, "min_effect"
+            verdicts.append((drift, rule))
+        (possible, rule), (certain, certain_rule) = verdicts
+        rule = rule if certain == possible else certain_rule
         missing_drift = result.missing_p_value is not None and \
             result.missing_p_value < options.alpha
-        if options.gate_missing and missing_drift and not drift:
-            drift, rule = True, "missing"
+        if options.gate_missing and missing_drift and not certain:
+            possible = certain = True
+            rule = "missing"
         waiver = waivers.get(result.name)
-        if waiver is not None and drift:
-            drift, rule = False, "waiver"
+        if waiver is not None and possible:
+            possible = certain = False
+            rule = "waiver"
         decided.append(replace(
-            result, adjusted_p_value=adjusted_p, drift_detected=drift, decided_by=rule,
+            result, adjusted_p_value=point.get(result.name), drift_detected=certain,
+            undecided=possible and not certain, decided_by=rule,
             missing_drift=missing_drift,
             waiver=f"{waiver.reason}, until {waiver.until.isoformat()}" if waiver else None,
         ))
@@ -101,12 +125,18 @@ def check_notes(probability: float | None, options: CheckOptions, baseline_rows:
     return notes
 
 
-def gate_status(features_tested: int, features_with_drift: int, threshold: float) -> Status:
-    """NORMAL or DRIFT_DETECTED by ``drift_percentage > threshold``; ERROR if nothing ran."""
+def gate_status(features_tested: int, features_with_drift: int, threshold: float,
+                features_undecided: int = 0) -> Status:
+    """NORMAL or DRIFT_DETECTED by ``drift_percentage > threshold``; ERROR if nothing ran.
+    UNDECIDED when the features whose verdict a sketch's bound leaves open decide it."""
     if features_tested == 0:
         return ERROR
     # Compared without dividing: 7 of 25 is exactly 28%, not 28.000000000000004%.
-    return DRIFT_DETECTED if features_with_drift * 100 > threshold * features_tested else NORMAL
+    if features_with_drift * 100 > threshold * features_tested:
+        return DRIFT_DETECTED
+    if (features_with_drift + features_undecided) * 100 > threshold * features_tested:
+        return UNDECIDED
+    return NORMAL
 
 
 @dataclass(frozen=True)
@@ -135,7 +165,8 @@ def decide_check(results: Mapping[str, FeatureResult | str], skipped: Mapping[st
             raw.append(result)
     details = {result.name: result for result in decide(raw, options, waivers)}
     drifted = sum(result.drift_detected for result in details.values())
-    status = gate_status(len(details), drifted, options.threshold)
+    undecided = sum(result.undecided for result in details.values())
+    status = gate_status(len(details), drifted, options.threshold, undecided)
     error = None
     if status == ERROR:
         reasons = "; ".join(f"{k}: {v}" for k, v in all_skipped.items()) or \

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pytest_drift.models import DRIFT_DETECTED, FAILING, UNDECIDED
+
 Entry = Mapping[str, Any]
 
 #: The verdict word of a feature, by the rule that kept a significant feature out of the
@@ -21,8 +23,13 @@ Entry = Mapping[str, Any]
 DRIFT_WORD = "DRIFT"
 KEPT_OUT_WORDS = {"waiver": "waived", "min_effect": "small"}
 OK_WORD = "ok"
+#: A feature whose verdict a sketched baseline's bound leaves open.
+UNDECIDED_WORD = "UNDECIDED"
 #: A check's status as a past-tense word, for counts ("3 passed, 1 drifted").
-STATUS_WORDS = {"NORMAL": "passed", "DRIFT_DETECTED": "drifted", "ERROR": "errored"}
+STATUS_WORDS = {"NORMAL": "passed", "DRIFT_DETECTED": "drifted", "UNDECIDED": "undecided",
+                "ERROR": "errored"}
+#: How every output marks a check against a sketched baseline.
+APPROXIMATE_MARK = "[approximate]"
 
 
 def fmt_number(value: Any, digits: int = 4) -> str:
@@ -45,7 +52,10 @@ def fmt_percent(value: Any) -> str:
 
 
 def verdict_word(detail: Entry) -> str:
-    """``DRIFT``, ``waived`` (a waiver keeps it out), ``small`` (under min_effect) or ``ok``."""
+    """``DRIFT``, ``UNDECIDED`` (against a sketch, the bound allows either), ``waived`` (a
+    waiver keeps it out), ``small`` (under min_effect) or ``ok``."""
+    if detail.get("undecided"):
+        return UNDECIDED_WORD
     if detail.get("drift_detected"):
         return DRIFT_WORD
     return KEPT_OUT_WORDS.get(str(detail.get("decided_by")), OK_WORD)
@@ -57,13 +67,14 @@ def status_word(status: str) -> str:
 
 def is_warn(entry: Entry) -> bool:
     """Whether the check drifted in warn mode: reported, but not failing."""
-    return entry.get("mode") == "warn" and entry.get("status") == "DRIFT_DETECTED"
+    return entry.get("mode") == "warn" and entry.get("status") in FAILING
 
 
 def ordered_features(entry: Entry) -> list[tuple[str, Entry]]:
-    """Drifted features first, each group in column order."""
+    """Drifted features first, then undecided ones, each group in column order."""
     details: Mapping[str, Entry] = entry.get("details", {})
-    return sorted(details.items(), key=lambda item: not item[1].get("drift_detected"))
+    return sorted(details.items(), key=lambda item: (not item[1].get("drift_detected"),
+                                                     not item[1].get("undecided")))
 
 
 def change_text(detail: Entry, *, compact: bool = False) -> str:
@@ -100,17 +111,45 @@ def counts_text(detail: Entry, separator: str = "/") -> str:
     return f"{detail.get('train_n')}{separator}{detail.get('prod_n')}"
 
 
+def statistic_value(detail: Entry) -> str:
+    """``0.4343``, or ``0.4343 ± 0.0021`` against a sketched baseline."""
+    value = fmt_number(detail.get("statistic"))
+    bound = detail.get("statistic_bound")
+    # A bound of 0: the sketch kept every value of this feature, so it is exact.
+    return f"{value} ± {fmt_number(bound)}" if bound else value
+
+
+def p_value_cell(detail: Entry) -> str:
+    """A table's p-value: ``2.72e-17``, or ``[0.0275, 0.0503]`` against a sketched
+    baseline."""
+    interval: Any = detail.get("p_value_interval")
+    if _is_interval(detail):
+        return f"[{fmt_number(interval[0], 3)}, {fmt_number(interval[1], 3)}]"
+    return fmt_number(detail.get("p_value"), 3)
+
+
+def _is_interval(detail: Entry) -> bool:
+    interval: Any = detail.get("p_value_interval")
+    return bool(interval) and interval[0] != interval[1]
+
+
+def p_value_value(detail: Entry) -> str:
+    """``p=2.72e-17``, or ``p in [0.0275, 0.0503]`` against a sketched baseline."""
+    joiner = " in " if _is_interval(detail) else "="
+    return f"p{joiner}{p_value_cell(detail)}"
+
+
 def statistic_text(detail: Entry) -> str:
-    """``ks 0.4343, p=2.72e-17``: the test, its statistic and p-value."""
-    return (f"{detail.get('test')} {fmt_number(detail.get('statistic'))}, "
-            f"p={fmt_number(detail.get('p_value'), 3)}")
+    """``ks 0.4343, p=2.72e-17``: the test, its statistic and p-value (with their bounds
+    against a sketched baseline)."""
+    return f"{detail.get('test')} {statistic_value(detail)}, {p_value_value(detail)}"
 
 
 def feature_line(name: str, detail: Entry, entry: Entry | None = None) -> str:
     """One drifted feature: test, statistic, p-value (adjusted too when a correction ran),
     the effect against min_effect when set, n per side and what moved."""
     test = detail.get("test", "?")
-    p_text = (f"p={fmt_number(detail.get('p_value'), 3)}" if detail.get("p_value") is not None
+    p_text = (p_value_value(detail) if detail.get("p_value") is not None
               else f"psi={fmt_number(detail.get('psi'))}")
     if detail.get("adjusted_p_value") is not None and (entry or {}).get("correction"):
         p_text += f" (adjusted {fmt_number(detail.get('adjusted_p_value'), 3)})"
@@ -124,16 +163,37 @@ def feature_line(name: str, detail: Entry, entry: Entry | None = None) -> str:
         missing = (f", missing {detail.get('train_missing_share', 0):.1%} → "
                    f"{detail.get('prod_missing_share', 0):.1%}")
     return (
-        f"{name}: {test} statistic={fmt_number(detail.get('statistic'))} {p_text}{effect} "
+        f"{name}: {test} statistic={statistic_value(detail)} {p_text}{effect} "
         f"n={counts_text(detail)}, {change_text(detail)}{missing}"
     )
 
 
+def drift_range(entry: Entry) -> tuple[float, float] | None:
+    """The drift percentages an undecided check may have: with none of its undecided
+    features drifted, and with all of them."""
+    tested = entry.get("features_tested") or 0
+    if not tested:
+        return None
+    drifted = entry.get("features_with_drift") or 0
+    undecided = len(entry.get("undecided_features") or [])
+    return drifted / tested * 100.0, (drifted + undecided) / tested * 100.0
+
+
 def against_threshold(entry: Entry) -> str:
-    """``100.0% > threshold 20.0%``: the gate's comparison, as the status decided it."""
-    relation = ">" if entry.get("status") == "DRIFT_DETECTED" else "<="
-    return (f"{fmt_percent(entry.get('drift_percentage'))} {relation} threshold "
-            f"{fmt_percent(entry.get('threshold'))}")
+    """``100.0% > threshold 20.0%``: the gate's comparison, as the status decided it;
+    ``10.0% to 30.0% around threshold 20.0%`` when undecided."""
+    status = entry.get("status")
+    threshold = fmt_percent(entry.get("threshold"))
+    span = drift_range(entry)
+    if status == UNDECIDED and span is not None:
+        return f"{fmt_percent(span[0])} to {fmt_percent(span[1])} around threshold {threshold}"
+    relation = ">" if status == DRIFT_DETECTED else "<="
+    return f"{fmt_percent(entry.get('drift_percentage'))} {relation} threshold {threshold}"
+
+
+def approximate_suffix(entry: Entry) -> str:
+    """`` [approximate]`` for a check against a sketched baseline, else nothing."""
+    return f" {APPROXIMATE_MARK}" if entry.get("approximate") else ""
 
 
 def correction_text(entry: Entry) -> str:
@@ -143,9 +203,11 @@ def correction_text(entry: Entry) -> str:
 
 def verdict_line(entry: Entry) -> str:
     """``7 of 7 features drifted (100.0% > threshold 20.0%) at alpha 0.05``."""
+    undecided = len(entry.get("undecided_features") or [])
     return (
         f"{entry.get('features_with_drift')} of {entry.get('features_tested')} features "
-        f"drifted ({against_threshold(entry)}) at alpha {entry.get('alpha')}"
+        f"drifted{f', {undecided} undecided' if undecided else ''} ({against_threshold(entry)})"
+        f" at alpha {entry.get('alpha')}"
         f"{correction_text(entry)}"
     )
 
@@ -159,6 +221,7 @@ def summary_line(entry: Entry) -> str:
     return (
         f"drift {against_threshold(entry)} ({entry.get('features_with_drift')} of "
         f"{entry.get('features_tested')} features, alpha {entry.get('alpha')}) → {status}{warn}"
+        f"{approximate_suffix(entry)}"
     )
 
 
@@ -173,7 +236,9 @@ def short_line(entry: Entry) -> str:
     drifted = entry.get("drifted_features") or []
     tail = f" drifted: {', '.join(drifted)}" if drifted else ""
     warn = " (mode=warn)" if is_warn(entry) else ""
-    return f"{status}{warn} {where} {against_threshold(entry)}{tail}"
+    undecided = entry.get("undecided_features") or []
+    tail += f" undecided: {', '.join(undecided)}" if undecided else ""
+    return f"{status}{warn}{approximate_suffix(entry)} {where} {against_threshold(entry)}{tail}"
 
 
 def false_alarm_text(probability: float) -> str:
@@ -181,7 +246,7 @@ def false_alarm_text(probability: float) -> str:
     return "under 0.1%" if 0 < probability < 0.001 else f"{probability:.1%}"
 
 
-NoticeKind = Literal["skipped", "waived", "approved", "warning", "note"]
+NoticeKind = Literal["approximate", "skipped", "waived", "approved", "warning", "note"]
 
 
 @dataclass(frozen=True)
@@ -197,10 +262,15 @@ class Notice:
 
 
 def notices(entry: Entry, *, feature_notes: bool = True) -> list[Notice]:
-    """Skipped and waived features, an approval, the check's warnings, then each feature's
-    notes."""
-    found = [Notice("skipped", str(name), str(reason))
-             for name, reason in (entry.get("skipped_features") or {}).items()]
+    """That the check is approximate, skipped and waived features, an approval, the check's
+    warnings, then each feature's notes."""
+    found = []
+    if entry.get("approximate"):
+        from pytest_drift.snapshots.wording import approximate_text
+
+        found.append(Notice("approximate", None, approximate_text(entry)))
+    found += [Notice("skipped", str(name), str(reason))
+              for name, reason in (entry.get("skipped_features") or {}).items()]
     found += [Notice("waived", str(name), str(waiver))
               for name, waiver in (entry.get("waived_features") or {}).items()]
     snapshot = entry.get("snapshot") or {}
@@ -220,6 +290,8 @@ def notice_text(notice: Notice) -> str:
     """``skipped x: reason``, ``warning: text``, ``note (x): text``: a notice on one line."""
     if notice.kind == "note":
         return f"note ({notice.subject}): {notice.text}"
+    if notice.kind == "approximate":  # its text says so itself
+        return notice.text
     if notice.subject is None:
         return f"{notice.kind}: {notice.text}"
     return f"{notice.kind} {notice.subject}: {notice.text}"

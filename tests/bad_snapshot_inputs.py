@@ -105,6 +105,11 @@ def _lacking_feature(d: Path) -> Built:
     return _built()
 
 
+def _sketch_other_test(d: Path) -> Built:
+    _saved(d, snapshot_profile="sketch")
+    return _built(numeric_test="cvm")
+
+
 def snapshot_cases() -> tuple[Case, ...]:
     """The bad snapshot cases, in the order of the documentation page."""
     from tests.bad_inputs import Case
@@ -158,5 +163,15 @@ def snapshot_cases() -> tuple[Case, ...]:
              "If the change is expected, approve it (`pytest --drift-update-baseline -k "
              "<test>`); else change the check back to the options the snapshot was made "
              "with.",
+             named_by=()),
+        Case("snapshot-sketch-other-test", "A sketched snapshot tested with another test",
+             _sketch_other_test,
+             (f"snapshot {SNAPSHOT} keeps", "as a KLL sketch, which bounds only the KS "
+              "statistic, but this check tests it with cvm"),
+             re.escape("Test it with ks, or save the snapshot exactly "
+                       "(snapshot_profile='exact'"),
+             "Test the feature with `ks` (the only test the sketch's bound holds for), or "
+             "save the snapshot exactly: `snapshot_profile='exact'`, then "
+             "`pytest --drift-update-baseline`.",
              named_by=()),
     )

@@ -41,6 +41,15 @@ class FeatureEntry:
     value_type: str
     distinct: int
     digest: str
+    #: For a feature kept as a sketch: the largest distance between the sketch's CDF and
+    #: the data's, measured when it was saved (see the sketch module). None when exact.
+    rank_error: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        entry = dict(vars(self))
+        if self.rank_error is None:  # exact snapshots keep the layout they always had
+            del entry["rank_error"]
+        return entry
 
 
 @dataclass(frozen=True)
@@ -105,7 +114,7 @@ def _document(header: SnapshotHeader) -> dict[str, Any]:
         "source": dict(header.source),
         "options": dict(header.options),
         "versions": dict(header.versions),
-        "features": [vars(entry) for entry in header.features],
+        "features": [entry.to_json() for entry in header.features],
     }
 
 
@@ -116,17 +125,21 @@ def _canonical(document: Mapping[str, Any]) -> bytes:
 
 def header_for(name: str, features: Sequence[FeatureCounts], *, owner: Mapping[str, str | None],
                source: Mapping[str, Any], options: Mapping[str, Any],
-               versions: Mapping[str, str | int]) -> SnapshotHeader:
-    """The header of a snapshot of ``features`` (all of the same rows)."""
+               versions: Mapping[str, str | int],
+               profile: Mapping[str, Any] | None = None,
+               rank_errors: Sequence[float | None] | None = None) -> SnapshotHeader:
+    """The header of a snapshot of ``features`` (all of the same rows); a sketched one
+    states its ``profile`` and each feature's rank error."""
     rows = {counts.rows for counts in features}
     if len(rows) > 1:
         raise ValueError(f"features of one snapshot disagree on the rows: {sorted(rows)}")
     entries = tuple(FeatureEntry(
         counts.feature, counts.kind, counts.missing, counts.positive_infinite,
         counts.negative_infinite, str(counts.values.type), len(counts.values),
-        feature_digest(counts)) for counts in features)
+        feature_digest(counts), error)
+        for counts, error in zip(features, rank_errors or [None] * len(features), strict=True))
     return SnapshotHeader(name, rows.pop() if rows else 0, entries, owner, source, options,
-                          versions)
+                          versions, dict(profile or {"kind": "exact"}))
 
 
 def encode(header: SnapshotHeader, features: Sequence[FeatureCounts]) -> bytes:
@@ -171,7 +184,8 @@ def _damaged(path: Path | str, what: str) -> DriftInputError:
 def _feature_entry(raw: Mapping[str, Any]) -> FeatureEntry:
     return FeatureEntry(str(raw["name"]), raw["kind"], int(raw["missing"]),
                         int(raw["positive_infinite"]), int(raw["negative_infinite"]),
-                        str(raw["value_type"]), int(raw["distinct"]), str(raw["digest"]))
+                        str(raw["value_type"]), int(raw["distinct"]), str(raw["digest"]),
+                        None if raw.get("rank_error") is None else float(raw["rank_error"]))
 
 
 def parse_header(path: Path | str, metadata: Mapping[bytes, bytes] | None) -> SnapshotHeader:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pytest_drift.engines.registry import Side
     from pytest_drift.options import CheckOptions
     from pytest_drift.planning import CheckPlan
+    from pytest_drift.snapshots.format import SnapshotHeader
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,26 @@ def needed_columns(needed: list[str] | None, plan: CheckPlan | None, step: Snaps
     return list(dict.fromkeys([*needed, *plan.skipped]))
 
 
+def read_rank_errors(step: SnapshotStep, options: CheckOptions) -> dict[str, float]:
+    """For a sketched snapshot baseline: each sketched feature's rank error, after checking
+    that the check tests those features the one way the bound holds for. Empty otherwise."""
+    if step.reads is None:
+        return {}
+    from pytest_drift.snapshots.sketch import check_tests, rank_errors
+
+    header = files.header(step.reads, f"baseline {options.baseline}", options.remote_timeout)
+    errors = rank_errors(header)
+    check_tests(errors, options, step.reads)
+    return errors
+
+
+def _profile_fields(header: SnapshotHeader) -> dict[str, Any]:
+    from pytest_drift.snapshots.sketch import rank_errors
+
+    errors = rank_errors(header)
+    return {"profile": dict(header.profile), **({"rank_errors": errors} if errors else {})}
+
+
 def read_entry(step: SnapshotStep, options: CheckOptions, plan: CheckPlan,
                base_dir: Path | None) -> dict[str, Any] | None:
     """For a snapshot baseline: check that it fits the check, and say what it is."""
@@ -77,7 +98,7 @@ def read_entry(step: SnapshotStep, options: CheckOptions, plan: CheckPlan,
     check_fits(header, step.reads, options, plan, describe_source(options.candidate))
     return {"name": header.name, "path": display_path(step.reads, base_dir),
             "action": "read", "approved": False, "rows": header.rows,
-            "source": dict(header.source), "profile": dict(header.profile), "changes": []}
+            "source": dict(header.source), **_profile_fields(header), "changes": []}
 
 
 def write_entry(step: SnapshotStep, engine: Engine, sides: dict[str, Side], plan: CheckPlan,
@@ -97,7 +118,6 @@ def write_entry(step: SnapshotStep, engine: Engine, sides: dict[str, Side], plan
     action = "created" if previous is None else "updated" if changed else "unchanged"
     return {"name": header.name, "path": display_path(target.path, base_dir),
             "action": action, "approved": target.role == "candidate", "rows": header.rows,
-            "source": source,
-            "profile": dict(header.profile),
+            "source": source, **_profile_fields(header),
             "changes": [] if previous is None else snapshot_changes(old, features)}
 

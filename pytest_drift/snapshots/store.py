@@ -190,19 +190,38 @@ def save_snapshot(target: SnapshotTarget, features: Sequence[FeatureCounts],
     """Write the snapshot atomically over ``previous`` (the one it replaces, None when
     new). Returns its header and whether the file changed."""
     from pytest_drift.report import package_version
+    from pytest_drift.snapshots.sketch import is_sketch, profile_of, sketched_features
 
     if previous is not None:
         refuse_foreign(target, previous.header)
+    profile = profile_of(options)
+    if previous is not None and is_sketch(profile) and same_data(previous.header, source,
+                                                                  options, profile):
+        # A sketch is random: sketching the same files again would change the file and
+        # its bound for nothing.
+        return previous.header, False
+    kept = sketched_features(features, options)
     header = header_for(
-        files.stem(target.path), features,
+        files.stem(target.path), [feature.counts for feature in kept],
         owner={"nodeid": target.nodeid, "check": target.check}, source=source,
         options=shaping_options(options),
-        versions={"pytest-datadrift": package_version(), "format": SNAPSHOT_FORMAT})
-    content = encode(header, features)
+        versions={"pytest-datadrift": package_version(), "format": SNAPSHOT_FORMAT},
+        profile=profile, rank_errors=[feature.rank_error for feature in kept])
+    content = encode(header, [feature.counts for feature in kept])
     changed = previous is None or previous.content != content
     if changed:
         files.write(target.path, content, target.where, options.remote_timeout)
     return header, changed
+
+
+def same_data(header: SnapshotHeader, source: Mapping[str, Any], options: CheckOptions,
+              profile: Mapping[str, Any]) -> bool:
+    """Whether a snapshot was made from the same files (by content hash), with the same
+    options and profile, as it would be now."""
+    hashed = all("sha256" in entry for entry in source.get("files") or [{}])
+    return (hashed and dict(header.source) == dict(source)
+            and dict(header.profile) == dict(profile)
+            and dict(header.options) == shaping_options(options))
 
 
 def check_fits(header: SnapshotHeader, path: Location, options: CheckOptions, plan: CheckPlan,

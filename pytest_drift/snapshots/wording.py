@@ -38,6 +38,30 @@ def expected_change_advice(entry: Entry) -> str:
     return f"If this change is expected, refresh the baseline; {tolerate}"
 
 
+def approximate_text(entry: Entry) -> str:
+    """The notice of a check against a sketched snapshot: what is approximate, by how
+    much, and how to make it exact."""
+    snapshot = entry.get("snapshot") or {}
+    profile = snapshot.get("profile") or {}
+    errors: Mapping[str, float] = snapshot.get("rank_errors") or {}
+    largest = max(errors.values(), default=0.0)
+    return (f"approximate: the baseline snapshot:{snapshot.get('name')} keeps numeric features "
+            f"as KLL sketches (k={profile.get('k')}), so each KS statistic is within "
+            f"±{fmt_number(largest)} at most of the exact one and each p-value is an interval; "
+            "the gate decides only when an interval is on one side of alpha. For exact "
+            "results save it with snapshot_profile='exact'.")
+
+
+def undecided_advice(entry: Entry) -> str:
+    """What to do when the bounds leave the gate undecided."""
+    names = ", ".join(entry.get("undecided_features") or [])
+    return (f"Undecided: the sketch's bounds put the p-values of {names} on both sides of "
+            f"alpha {entry.get('alpha')}, and they decide the gate. Save the snapshot exactly "
+            "(snapshot_profile='exact') or with a larger sketch (snapshot_profile='sketch:K', "
+            f"K above {(entry.get('snapshot') or {}).get('profile', {}).get('k')}), then "
+            f"pytest {UPDATE_FLAG}.")
+
+
 def saved(entry: Entry) -> Entry | None:
     """The snapshot entry of a check that wrote (or would have rewritten) one."""
     snapshot: Entry | None = entry.get("snapshot")

@@ -61,12 +61,55 @@ def ks_test(gap: KsGap) -> KsResult:
             result = stats.ks_2samp(train, prod)
         notes = tuple(str(w.message) for w in caught)
         return KsResult(float(result.statistic), float(result.pvalue), notes)
-    # scipy's asymptotic branch, the one ``method="auto"`` takes above SCIPY_EXACT_MAX_N.
     d = abs(gap.signed_gap)
+    return KsResult(float(d), _asymptotic_p_value(d, n1, n2))
+
+
+def _asymptotic_p_value(d: float, n1: int, n2: int) -> float:
+    """scipy's asymptotic branch, the one ``method="auto"`` takes above SCIPY_EXACT_MAX_N."""
+    import numpy as np
+    from scipy import stats
+
     m, n = sorted([float(n1), float(n2)], reverse=True)
     en = m * n / (m + n)
-    p_value = float(np.clip(stats.kstwo.sf(d, np.round(en)), 0.0, 1.0))
-    return KsResult(float(d), p_value)
+    return float(np.clip(stats.kstwo.sf(d, np.round(en)), 0.0, 1.0))
+
+
+def _achievable_gap(n1: int, n2: int, numerator: int, *, above: bool) -> KsGap:
+    """The gap ``i/n1 - j/n2 = k/(n1*n2)`` of two samples of these sizes with ``k`` the
+    largest possible at most ``numerator`` (``above``: the smallest at least it)."""
+    import numpy as np
+
+    i = np.arange(n1 + 1, dtype=np.int64)
+    # j such that i*n2 - j*n1 is just under (or just over) the numerator.
+    if above:
+        j = np.clip(np.floor_divide(i * n2 - numerator, n1), 0, n2)
+    else:
+        j = np.clip(-np.floor_divide(numerator - i * n2, n1), 0, n2)
+    k = i * n2 - j * n1
+    fits = (k >= numerator) if above else ((k <= numerator) & (k >= 0))
+    candidates = np.where(fits, k, -1 if not above else np.iinfo(np.int64).max)
+    best = int(np.argmin(candidates) if above else np.argmax(candidates))
+    return KsGap(n1, n2, int(i[best]), int(j[best]), 0)
+
+
+def p_value_interval(n1: int, n2: int, statistic: float, error_rows: int
+                     ) -> tuple[float, float]:
+    """The p-values KS may have when its statistic is known only to within
+    ``error_rows / n1`` of ``statistic`` (a baseline kept as a sketch of that rank error):
+    ``(p at the largest statistic, p at the smallest)``, each as :func:`ks_test` computes
+    it. The exact p-value is defined only at the gaps two samples of these sizes can have,
+    so each end is the nearest such gap inside the range."""
+    if max(n1, n2) <= SCIPY_EXACT_MAX_N:
+        scale = n1 * n2
+        centre = round(statistic * scale)
+        low = max(0, centre - error_rows * n2)
+        high = min(scale, centre + error_rows * n2)
+        return (ks_test(_achievable_gap(n1, n2, high, above=False)).p_value,
+                ks_test(_achievable_gap(n1, n2, low, above=True)).p_value)
+    error = error_rows / n1
+    return (_asymptotic_p_value(min(1.0, statistic + error), n1, n2),
+            _asymptotic_p_value(max(0.0, statistic - error), n1, n2))
 
 
 def p_value_cost(gap: KsGap) -> float:

@@ -188,7 +188,7 @@ def test_session_status_is_the_worst_check(statuses: list[str]) -> None:
 
 
 def test_status_order_is_worst_first() -> None:
-    assert STATUS_ORDER == ("ERROR", "DRIFT_DETECTED", "NORMAL")
+    assert STATUS_ORDER == ("ERROR", "DRIFT_DETECTED", "UNDECIDED", "NORMAL")
 
 
 @pytest.mark.parametrize(
@@ -198,6 +198,8 @@ def test_status_order_is_worst_first() -> None:
         (["NORMAL", "DRIFT_DETECTED"], "DRIFT_DETECTED"),
         (["DRIFT_DETECTED", "ERROR", "NORMAL"], "ERROR"),
         (["ERROR", "NORMAL"], "ERROR"),
+        (["NORMAL", "UNDECIDED"], "UNDECIDED"),
+        (["UNDECIDED", "DRIFT_DETECTED"], "DRIFT_DETECTED"),
     ],
 )
 def test_session_status_examples(statuses: list[str], worst: str) -> None:
