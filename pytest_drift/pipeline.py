@@ -71,6 +71,7 @@ def run_check(
     """
     from pytest_drift.evaluate import evaluate_features
     from pytest_drift.loaders import load, peek_columns
+    from pytest_drift.parallel import default_workers
     from pytest_drift.snapshots import stage
     from pytest_drift.snapshots.sketch import bound_results
 
@@ -93,7 +94,8 @@ def run_check(
         results = bound_results(
             evaluate_features(plan.tested, opened.engine, options, names,
                               registry or TestRegistry(), charts=charts, progress=progress),
-            rank_errors)
+            rank_errors, workers=(options.workers or default_workers())
+            if opened.engine.forkable else 1)
         snapshot = stage.write_entry(snapshot_step, opened.engine, opened.sides, plan,
                                      options, base_dir) or snapshot
     sides = opened.sides

@@ -152,21 +152,36 @@ def check_tests(errors: Mapping[str, float], options: CheckOptions, path: object
                 "--drift-update-baseline).")
 
 
-def bounded(result: FeatureResult, rank_error: float) -> FeatureResult:
+def bounded(result: FeatureResult, interval: tuple[float, float], rank_error: float
+            ) -> FeatureResult:
     """A KS result against a sketch, with the bound on its statistic and its p-value as
     the interval the bound allows."""
-    from pytest_drift.stats.ks import p_value_interval
-
-    assert result.ks_statistic is not None, "a sketched feature is tested with ks"
-    error_rows = round(rank_error * result.baseline_n)
-    interval = p_value_interval(result.baseline_n, result.candidate_n,
-                                result.ks_statistic, error_rows)
     return replace(result, statistic_bound=rank_error, p_value_interval=interval)
 
 
-def bound_results(results: Mapping[str, FeatureResult | str], errors: Mapping[str, float]
-                  ) -> dict[str, FeatureResult | str]:
-    """The results of a check against a sketched snapshot, each sketched feature's bounded."""
-    return {name: bounded(result, errors[name])
-            if not isinstance(result, str) and name in errors else result
-            for name, result in results.items()}
+def interval_of(result: FeatureResult, rank_error: float) -> tuple[float, float]:
+    """The p-value interval of a KS result against a sketch of this rank error."""
+    from pytest_drift.stats.ks import p_value_interval
+
+    assert result.ks_statistic is not None, "a sketched feature is tested with ks"
+    return p_value_interval(result.baseline_n, result.candidate_n, result.ks_statistic,
+                            round(rank_error * result.baseline_n))
+
+
+def bound_results(results: Mapping[str, FeatureResult | str], errors: Mapping[str, float],
+                  workers: int = 1) -> dict[str, FeatureResult | str]:
+    """The results of a check against a sketched snapshot, each sketched feature's bounded.
+    Each end of an interval is a p-value as slow as the feature's own (scipy's asymptotic
+    distribution sums O(n) terms near significance), so they are computed on up to
+    ``workers`` forked processes."""
+    from pytest_drift.parallel import Workers
+
+    sketched = [(name, result) for name, result in results.items()
+                if not isinstance(result, str) and name in errors]
+    bounded_results = dict(results)
+    with Workers(min(workers, len(sketched)), lambda index: None) as pool:
+        for index, interval in pool.call(
+                interval_of, [(result, errors[name]) for name, result in sketched]):
+            name, result = sketched[index]
+            bounded_results[name] = bounded(result, interval, errors[name])
+    return bounded_results

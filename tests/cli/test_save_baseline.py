@@ -119,3 +119,33 @@ def test_a_missing_snapshot_from_the_api_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(DriftInputError, match="does not exist"):
         compare(f"snapshot:{tmp_path / 'nope.parquet'}", str(CARS / "candidate.csv"),
                 report="")
+
+
+def test_the_command_line_saves_and_reads_a_sketched_snapshot(tmp_path: Path) -> None:
+    """``--snapshot-profile sketch:8`` saves KLL sketches; reading one marks the output
+    approximate, and every exact statistic lies within the bound it states."""
+    saved = run_cli("--train_data", CARS / "baseline.csv", "--prod_data",
+                    CARS / "candidate.csv", "--output", "raw.json", "--save-baseline",
+                    "baselines/cars.parquet", "--snapshot-profile", "sketch:8", cwd=tmp_path)
+    assert saved.returncode == 1, saved.stderr
+    read = run_cli("--train_data", "snapshot:baselines/cars.parquet", "--prod_data",
+                   CARS / "candidate.csv", "--output", "sketch.json", cwd=tmp_path)
+    assert read.returncode == 1, read.stderr
+    assert "[approximate]" in read.stdout
+    assert "approximate: the baseline snapshot:cars keeps numeric features as KLL sketches " \
+        "(k=8)" in read.stderr
+    raw = json.loads((tmp_path / "raw.json").read_text())
+    sketch = json.loads((tmp_path / "sketch.json").read_text())
+    assert sketch["approximate"] is True
+    assert sketch["snapshot"]["profile"]["k"] == 8
+    bounded = 0
+    for feature, detail in raw["details"].items():
+        ours = sketch["details"][feature]
+        if "statistic_bound" not in ours:
+            assert ours["statistic"] == pytest.approx(detail["statistic"], rel=1e-12)
+            continue
+        bounded += ours["statistic_bound"] > 0
+        assert abs(ours["statistic"] - detail["statistic"]) <= ours["statistic_bound"] + 1e-12
+        low, high = ours["p_value_interval"]
+        assert low - 1e-12 <= detail["p_value"] <= high + 1e-12
+    assert bounded >= 1  # k=8 keeps fewer values than the continuous features have

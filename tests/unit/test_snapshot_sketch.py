@@ -295,3 +295,22 @@ def test_engines_agree_on_one_sketched_snapshot(tmp_path: Path,
     duckdb = check(f"snapshot:{path}", candidate, engine="duckdb")
     assert memory.details["x"].p_value_interval is not None
     assert_same(entry(memory, False), entry(duckdb, False))
+
+
+def test_intervals_on_forked_workers_are_the_same(tmp_path: Path,
+                                                  pair: tuple[pd.DataFrame, pd.DataFrame]
+                                                  ) -> None:
+    """The interval ends computed on two forked processes equal the ones computed in
+    this process."""
+    from pytest_drift.snapshots.sketch import bound_results
+
+    baseline, candidate = pair
+    path = saved(tmp_path, baseline, candidate, snapshot_profile="sketch:32")
+    report = check(f"snapshot:{path}", candidate)
+    errors = {name: r.statistic_bound for name, r in report.details.items()
+              if r.statistic_bound is not None}
+    assert len(errors) == 2
+    in_process = bound_results(dict(report.details), errors, workers=1)
+    forked = bound_results(dict(report.details), errors, workers=2)
+    assert in_process == forked
+    assert in_process == dict(report.details)
