@@ -85,15 +85,19 @@ def assert_no_drift(baseline: Any, candidate: Any, **options: Any) -> DriftRepor
 
 
 def enforce(report: DriftReport) -> None:
-    """Raise or warn as the report's status and mode say."""
+    """Raise or warn as the report's status and mode say; schema changes that do not fail
+    the gate (``schema='warn'``) are a :class:`DriftWarning`."""
     __tracebackhide__ = True
     import warnings
 
     from pytest_drift.errors import DriftWarning
-    from pytest_drift.messages import failure_message
+    from pytest_drift.messages import failure_message, schema_warning_of
 
     if report.status == ERROR:
         raise DriftInputError(report.error or f"check {report.name!r} tested no feature")
+    schema_warning = schema_warning_of(report)
+    if schema_warning is not None:
+        warnings.warn(schema_warning, DriftWarning, stacklevel=3)
     if report.gate_failed:
         message = failure_message(report.to_json())
         if report.mode == "warn":

@@ -176,6 +176,8 @@ def categorical_result(plan: FeatureTest, left: CategoryCounts, right: CategoryC
         psi=psi(table.baseline_counts, table.candidate_counts), psi_bins=len(table.categories),
         js_distance=js_distance(table.baseline_counts, table.candidate_counts),
         new_categories=tuple(new), gone_categories=tuple(gone),
+        new_category_rows=tuple(int(right.counts[category]) for category in new),
+        gone_category_rows=tuple(int(left.counts[category]) for category in gone),
         missing_p_value=_missing_test(left.missing, n_baseline, right.missing, n_candidate),
         chart=bars_chart(table) if charts else None,
     )

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_drift import wording
+from pytest_drift import trend_wording
 from pytest_drift.models import FAILING
 from pytest_drift.wording import (
     DRIFT_WORD,
@@ -120,11 +120,12 @@ def _moves_table(check: Mapping[str, Any]) -> list[str]:
     rows = ["| | feature | test | statistic | change | p-value |",
             "|---|---|---|---|---:|---|"]
     for move in check.get("moves") or []:
-        verdict = wording.move_verdict_text(move)
+        verdict = trend_wording.move_verdict_text(move)
         mark = f"**{verdict}**" if move.get("drift") else verdict
         rows.append(f"| {mark} | {_cell(move.get('feature'))} | {_cell(move.get('test'))} | "
-                    f"{wording.move_statistic_text(move)} | {wording.move_change_text(move)} | "
-                    f"{wording.move_p_value_text(move)} |")
+                    f"{trend_wording.move_statistic_text(move)} | "
+                    f"{trend_wording.move_change_text(move)} | "
+                    f"{trend_wording.move_p_value_text(move)} |")
     return rows
 
 
@@ -133,17 +134,17 @@ def trend_summary(trend: Mapping[str, Any]) -> list[str]:
     check with news its largest moves and what else changed."""
     from pytest_drift.trend import has_news
 
-    lines = [f"## {wording.TREND_HEADING}", "",
-             _cell(wording.trend_headline(trend)), ""]
-    lines += [f"- {_cell(line)}" for line in wording.trend_check_lines(trend)]
+    lines = [f"## {trend_wording.TREND_HEADING}", "",
+             _cell(trend_wording.trend_headline(trend)), ""]
+    lines += [f"- {_cell(line)}" for line in trend_wording.trend_check_lines(trend)]
     for check in trend.get("checks") or []:
         if not has_news(check):
             continue
-        lines += ["", f"#### {_code(check.get('name'))} {wording.trend_status_text(check)}",
+        lines += ["", f"#### {_code(check.get('name'))} {trend_wording.trend_status_text(check)}",
                   ""]
-        lines += [f"- {_cell(note)}" for note in wording.trend_notes(check)]
+        lines += [f"- {_cell(note)}" for note in trend_wording.trend_notes(check)]
         if check.get("moves"):
-            lines += ["", f"{wording.moves_caption(int(trend.get('top') or 0))}:", "",
+            lines += ["", f"{trend_wording.moves_caption(int(trend.get('top') or 0))}:", "",
                       *_moves_table(check)]
     lines.append("")
     return lines

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from pytest_drift import wording
+from pytest_drift import trend_wording
 from pytest_drift.html_charts import bars_svg, ecdf_svg
 from pytest_drift.models import STATUS_ORDER
 from pytest_drift.wording import (
@@ -328,9 +328,9 @@ def _trend_section(trend: Mapping[str, Any]) -> str:
     changed and its largest moves of the statistic."""
     from pytest_drift.trend import has_news
 
-    parts = [f"<section class=\"trend\" id=\"trend\">\n<h2>{escape(wording.TREND_HEADING)}"
-             f"</h2>\n<p class=\"meta\">{escape(wording.trend_headline(trend))}</p>\n"]
-    lines = wording.trend_check_lines(trend)
+    parts = [f"<section class=\"trend\" id=\"trend\">\n<h2>{escape(trend_wording.TREND_HEADING)}"
+             f"</h2>\n<p class=\"meta\">{escape(trend_wording.trend_headline(trend))}</p>\n"]
+    lines = trend_wording.trend_check_lines(trend)
     if lines:
         parts.append("<ul class=\"notes\">" + "".join(
             f"<li class=\"warning\">{escape(line)}</li>" for line in lines) + "</ul>\n")
@@ -339,8 +339,8 @@ def _trend_section(trend: Mapping[str, Any]) -> str:
             continue
         parts.append(f"<div class=\"trend-check\" data-check=\"{escape(str(check.get('name')))}\">"
                      f"<h3>{escape(str(check.get('name')))} · "
-                     f"{escape(wording.trend_status_text(check))}</h3>\n")
-        notes = wording.trend_notes(check)
+                     f"{escape(trend_wording.trend_status_text(check))}</h3>\n")
+        notes = trend_wording.trend_notes(check)
         if notes:
             parts.append("<ul class=\"notes\">" + "".join(
                 f"<li class=\"warning\">{escape(note)}</li>" for note in notes) + "</ul>\n")
@@ -355,12 +355,12 @@ def _moves_table(check: Mapping[str, Any], top: int) -> str:
     head = ["", "feature", "test", "statistic", "change", "p-value"]
     rows = []
     for move in check.get("moves") or []:
-        cells = [wording.move_verdict_text(move), str(move.get("feature")),
-                 str(move.get("test")), wording.move_statistic_text(move),
-                 wording.move_change_text(move), wording.move_p_value_text(move)]
+        cells = [trend_wording.move_verdict_text(move), str(move.get("feature")),
+                 str(move.get("test")), trend_wording.move_statistic_text(move),
+                 trend_wording.move_change_text(move), trend_wording.move_p_value_text(move)]
         css = " class=\"drift\"" if move.get("drift") else ""
         rows.append(f"<tr{css} data-feature=\"{escape(str(move.get('feature')))}\">"
                     + "".join(f"<td>{escape(cell)}</td>" for cell in cells) + "</tr>\n")
-    return (f"<table class=\"moves\"><caption>{escape(wording.moves_caption(top))}</caption>"
+    return (f"<table class=\"moves\"><caption>{escape(trend_wording.moves_caption(top))}</caption>"
             "<thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head)
             + "</tr></thead><tbody>\n" + "".join(rows) + "</tbody></table>\n")

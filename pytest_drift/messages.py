@@ -6,9 +6,20 @@ output, in warn mode's ``DriftWarning`` and in the GitHub annotation.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytest_drift.models import DriftReport
 
 from pytest_drift.models import UNDECIDED
+from pytest_drift.schema_wording import (
+    has_changes,
+    schema_advice,
+    schema_failed,
+    schema_headline,
+    schema_lines,
+    schema_warning,
+)
 from pytest_drift.snapshots.wording import (
     approximate_text,
     expected_change_advice,
@@ -24,12 +35,15 @@ from pytest_drift.wording import (
 
 
 def failure_message(entry: Mapping[str, Any]) -> str:
-    """The message of a failed gate: each drifted feature, then drift % against threshold
-    (against a sketched baseline, also the features the bounds leave undecided)."""
+    """The message of a failed gate: each drifted feature, the schema changes, then drift %
+    against threshold (against a sketched baseline, also the features the bounds leave
+    undecided)."""
     details: Mapping[str, Any] = entry.get("details", {})
     datasets = f"candidate {entry.get('candidate')} vs baseline {entry.get('baseline')}"
     if entry.get("status") == UNDECIDED:
         lines = [f"Drift gate undecided, {against_threshold(entry)}: {datasets}"]
+    elif schema_failed(entry) and not entry.get("drifted_features"):
+        lines = [f"Schema changed (schema='fail'): {datasets}"]
     else:
         lines = [f"Data drift in {entry.get('drift_percentage', 0):.1f}% of features "
                  f"(threshold {entry.get('threshold')}%): {datasets}"]
@@ -37,6 +51,9 @@ def failure_message(entry: Mapping[str, Any]) -> str:
         lines.append("  " + feature_line(name, details[name], entry))
     for name in entry.get("undecided_features") or []:
         lines.append(f"  {UNDECIDED_WORD} " + feature_line(name, details[name], entry))
+    if has_changes(entry):
+        lines.append(schema_headline(entry) + ":")
+        lines += [f"  {line}" for line in schema_lines(entry)]
     lines.append(verdict_line(entry))
     if entry.get("approximate"):
         lines.append(approximate_text(entry))
@@ -52,6 +69,19 @@ def failure_message(entry: Mapping[str, Any]) -> str:
     skipped: Mapping[str, str] = entry.get("skipped_features", {})
     if skipped:
         lines.append("skipped: " + "; ".join(f"{k} ({v})" for k, v in skipped.items()))
-    lines.append(undecided_advice(entry) if entry.get("status") == UNDECIDED
-                 else expected_change_advice(entry))
+    if entry.get("status") == UNDECIDED:
+        lines.append(undecided_advice(entry))
+    elif entry.get("drifted_features") or not schema_failed(entry):
+        lines.append(expected_change_advice(entry))
+    if schema_failed(entry):
+        lines.append(schema_advice())
     return "\n".join(lines)
+
+
+def schema_warning_of(report: DriftReport) -> str | None:
+    """The ``DriftWarning`` of a check whose schema changed without failing its gate
+    (``schema='warn'``); None when nothing changed or the changes fail the gate."""
+    schema = report.schema
+    if schema is None or not schema.changes or schema.failed:
+        return None
+    return schema_warning(report.to_json())

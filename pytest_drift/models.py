@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from pytest_drift.schema_changes import SchemaChanges
 
 Status = Literal["NORMAL", "DRIFT_DETECTED", "UNDECIDED", "ERROR"]
 NORMAL: Status = "NORMAL"
@@ -21,6 +24,12 @@ ERROR: Status = "ERROR"
 STATUS_ORDER: tuple[Status, ...] = (ERROR, DRIFT_DETECTED, UNDECIDED, NORMAL)
 #: The statuses that fail the gate: an undecided gate never passes.
 FAILING: tuple[Status, ...] = (DRIFT_DETECTED, UNDECIDED)
+
+
+def over_threshold(features_tested: int, features_with_drift: int, threshold: float) -> bool:
+    """``drift_percentage > threshold``, the gate's rule."""
+    # Compared without dividing: 7 of 25 is exactly 28%, not 28.000000000000004%.
+    return features_with_drift * 100 > threshold * features_tested
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,10 @@ class FeatureResult:
     cramers_v: float | None = None
     new_categories: tuple[str, ...] = ()
     gone_categories: tuple[str, ...] = ()
+    #: Rows of each new category in the candidate and of each gone one in the baseline
+    #: (the report gives them in its ``schema`` section, not per feature).
+    new_category_rows: tuple[int, ...] = field(default=(), repr=False)
+    gone_category_rows: tuple[int, ...] = field(default=(), repr=False)
     min_detectable_ks: float | None = None
     missing_p_value: float | None = None
     missing_drift: bool = False
@@ -193,6 +206,9 @@ class DriftReport:
     snapshot: Mapping[str, Any] | None = None
     #: The baseline is a sketched snapshot: statistics are bounded, p-values intervals.
     approximate: bool = False
+    #: Columns added, removed or retyped, categories new or gone (None: the check could
+    #: not run).
+    schema: SchemaChanges | None = None
 
     @property
     def waived_features(self) -> dict[str, str]:
@@ -277,4 +293,5 @@ class DriftReport:
             "snapshot": None if self.snapshot is None else dict(self.snapshot),
             "approximate": self.approximate,
             "undecided_features": self.undecided_features,
+            "schema": None if self.schema is None else self.schema.to_json(),
         }

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 
 #: What a failed gate does: fail the test, or emit a DriftWarning.
 MODES = ("fail", "warn")
+#: What a schema change does: fail the gate, or be reported with a DriftWarning.
+SCHEMA_POLICIES = ("warn", "fail")
 #: Where a check's features are reduced (the ``engine`` option); ``auto`` picks one.
 ENGINE_CHOICES = ("auto", "memory", "duckdb", "spark")
 #: The multiple-testing corrections (see :mod:`pytest_drift.stats.corrections`).
@@ -248,6 +250,11 @@ def parse_waive(raw: object) -> dict[str, str]:
 def parse_mode(raw: object) -> str:
     """One of :data:`MODES`."""
     return _choice(raw, MODES)
+
+
+def parse_schema_policy(raw: object) -> str:
+    """One of :data:`SCHEMA_POLICIES`."""
+    return _choice(raw, SCHEMA_POLICIES)
 
 
 def parse_text(raw: object) -> str:

@@ -22,6 +22,7 @@ from pytest_drift.option_values import (
     ENGINE_CHOICES,
     FORMAT_NAMES,
     MODES,
+    SCHEMA_POLICIES,
     parse_alpha,
     parse_bool,
     parse_correction,
@@ -33,6 +34,7 @@ from pytest_drift.option_values import (
     parse_mode,
     parse_names,
     parse_psi_threshold,
+    parse_schema_policy,
     parse_size,
     parse_snapshot_name,
     parse_snapshot_profile,
@@ -133,6 +135,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("mode", "fail", parse_mode,
            "fail: a failed gate fails the test; warn: emit DriftWarning instead",
            "|".join(MODES)),
+    Option("schema", "warn", parse_schema_policy,
+           "columns added, removed or retyped and categories new or gone: warn reports them "
+           "with a DriftWarning; fail also fails the gate", "|".join(SCHEMA_POLICIES)),
     Option("correction", "none", parse_correction,
            f"multiple-testing correction across a check's features: {', '.join(CORRECTIONS)}",
            "METHOD"),
@@ -259,6 +264,8 @@ class CheckOptions:
     alpha: float
     threshold: float
     mode: str
+    #: ``warn`` or ``fail``: what a schema change does (see :mod:`pytest_drift.schema_changes`).
+    schema: str
     correction: str
     min_effect: float | None
     numeric_test: str

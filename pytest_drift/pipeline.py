@@ -29,6 +29,7 @@ from pytest_drift.planning import (
     describe_source,
     plan_features,
 )
+from pytest_drift.schema_changes import SchemaChanges, schema_changes
 from pytest_drift.stats.registry import TestRegistry
 from pytest_drift.verdict import CheckVerdict, decide_check
 
@@ -96,16 +97,19 @@ def run_check(
                               registry or TestRegistry(), charts=charts, progress=progress),
             rank_errors, workers=(options.workers or default_workers())
             if opened.engine.forkable else 1)
+        kinds = {feature: opened.engine.kinds(feature) for feature in plan.tested}
         snapshot = stage.write_entry(snapshot_step, opened.engine, opened.sides, plan,
                                      options, base_dir) or snapshot
     sides = opened.sides
     if snapshot_step.fresh:  # the candidate compared with itself stands for the snapshot
         sides = {**sides, "baseline": replace(sides["baseline"], description=asked.baseline)}
+    schema = schema_changes(options.schema, plan.only_in_baseline, plan.only_in_candidate,
+                            kinds, results, options.categorical or ())
     verdict = decide_check(results, plan.skipped, options, (today or waiver_clock.today)(),
-                           (sides["baseline"].rows, sides["candidate"].rows))
+                           (sides["baseline"].rows, sides["candidate"].rows), schema.failed)
     report = _report(options, verdict, sides, engine_name, name=name, nodeid=nodeid,
                      timestamp=timestamp, duration=time.perf_counter() - started,
-                     snapshot=snapshot, approximate=bool(rank_errors))
+                     snapshot=snapshot, approximate=bool(rank_errors), schema=schema)
     if options.report:
         from pytest_drift.loaders import resolve_path
         from pytest_drift.report import write_json
@@ -151,8 +155,8 @@ def _confirmed_plan(options: CheckOptions, plan: CheckPlan | None,
 
 def _report(options: CheckOptions, verdict: CheckVerdict, sides: dict[str, Side],
             engine: str, *, name: str | None, nodeid: str | None, timestamp: str,
-            duration: float, snapshot: dict[str, Any] | None, approximate: bool
-            ) -> DriftReport:
+            duration: float, snapshot: dict[str, Any] | None, approximate: bool,
+            schema: SchemaChanges) -> DriftReport:
     baseline, candidate = sides["baseline"], sides["candidate"]
     return DriftReport(
         name=name or options.name or "compare", nodeid=nodeid, timestamp=timestamp,
@@ -165,7 +169,7 @@ def _report(options: CheckOptions, verdict: CheckVerdict, sides: dict[str, Side]
         duration_seconds=round(duration, 6), correction=options.correction,
         min_effect=options.min_effect,
         false_alarm_probability=verdict.false_alarm_probability, notes=verdict.notes,
-        snapshot=snapshot, approximate=approximate,
+        snapshot=snapshot, approximate=approximate, schema=schema,
     )
 
 

@@ -18,10 +18,14 @@ NAMING_OPTIONS = ("features", "categorical", "exclude", "tests", "waive")
 
 @dataclass(frozen=True)
 class CheckPlan:
-    """The features a check tests, in order, and those skipped before loading (reasons)."""
+    """The features a check tests, in order, and those skipped before loading (reasons):
+    among them the columns of one dataset only, which the schema section reports as added
+    (candidate only) or removed (baseline only)."""
 
     tested: list[str]
     skipped: dict[str, str] = field(default_factory=dict)
+    only_in_baseline: list[str] = field(default_factory=list)
+    only_in_candidate: list[str] = field(default_factory=list)
 
 
 def describe_source(source: Any) -> str:
@@ -65,8 +69,11 @@ def plan_features(options: CheckOptions, baseline_columns: Sequence[str],
             continue
         if feature not in baseline_columns:
             plan.skipped[feature] = "missing from baseline"
+            if feature in candidate_columns:
+                plan.only_in_candidate.append(feature)
         elif feature not in candidate_columns:
             plan.skipped[feature] = "missing from candidate"
+            plan.only_in_baseline.append(feature)
         else:
             plan.tested.append(feature)
     return plan

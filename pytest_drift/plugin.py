@@ -81,12 +81,19 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     result = yield
     state = item.stash.get(item_key, None)
     report = state.marker_report if state else None
+    if report is not None:
+        from pytest_drift.messages import schema_warning_of
+
+        path, line, _ = item.location
+        schema_warning = schema_warning_of(report)
+        if schema_warning is not None:
+            warnings.warn_explicit(schema_warning, DriftWarning, filename=path,
+                                   lineno=(line or 0) + 1)
     if report is not None and report.gate_failed:
         from pytest_drift.messages import failure_message
 
         message = failure_message(report.to_json())
         if report.mode == "warn":
-            path, line, _ = item.location
             warnings.warn_explicit(message, DriftWarning, filename=path, lineno=(line or 0) + 1)
         else:
             raise DriftDetected(message, report)

@@ -242,7 +242,7 @@ class DriftSession:
         terminalreporter.write(text)
         if self.trend is not None:
             from pytest_drift.terminal import render_trend
-            from pytest_drift.wording import TREND_TITLE
+            from pytest_drift.trend_wording import TREND_TITLE
 
             terminalreporter.write_sep("-", TREND_TITLE)
             terminalreporter.write(render_trend(self.trend, markup=writer.hasmarkup,

@@ -10,7 +10,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_drift import wording
+from pytest_drift import trend_wording, wording
 
 STATUS_STYLE = {"NORMAL": "bold green", "DRIFT_DETECTED": "bold red", "UNDECIDED": "bold yellow",
                 "ERROR": "bold magenta"}
@@ -80,7 +80,7 @@ def render(
             console.print(wording.short_line(entry), style=STATUS_STYLE.get(status),
                           soft_wrap=True)
             for notice in wording.notices(entry, feature_notes=False):
-                if notice.kind == "warning":
+                if notice.kind in ("warning", "schema"):
                     console.print(f"  {wording.notice_text(notice)}", style="yellow",
                                   soft_wrap=True)
             continue
@@ -113,10 +113,10 @@ def moves_table(check: Mapping[str, Any], top: int) -> Any:
 
     status = str(check.get("status"))
     title = Text.assemble((f"{check.get('name')} ", "bold"),
-                          (wording.trend_status_text(check), STATUS_STYLE.get(status, "")))
+                          (trend_wording.trend_status_text(check), STATUS_STYLE.get(status, "")))
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
                   pad_edge=False, collapse_padding=True, expand=False,
-                  caption=wording.moves_caption(top), caption_justify="left")
+                  caption=trend_wording.moves_caption(top), caption_justify="left")
     table.add_column("", no_wrap=True)
     table.add_column("feature", overflow="fold")
     table.add_column("test", no_wrap=True)
@@ -124,9 +124,9 @@ def moves_table(check: Mapping[str, Any], top: int) -> Any:
     table.add_column("change", justify="right", no_wrap=True)
     table.add_column("p-value", no_wrap=True)
     for move in check.get("moves") or []:
-        table.add_row(wording.move_verdict_text(move), str(move.get("feature")),
-                      str(move.get("test")), wording.move_statistic_text(move),
-                      wording.move_change_text(move), wording.move_p_value_text(move),
+        table.add_row(trend_wording.move_verdict_text(move), str(move.get("feature")),
+                      str(move.get("test")), trend_wording.move_statistic_text(move),
+                      trend_wording.move_change_text(move), trend_wording.move_p_value_text(move),
                       style="bold red" if move.get("drift") else None)
     return table
 
@@ -140,15 +140,15 @@ def render_trend(trend: Mapping[str, Any], *, markup: bool, width: int, verbosit
 
     buffer = io.StringIO()
     console = _console(buffer, markup=markup, width=width)
-    console.print(wording.trend_headline(trend), style="bold", soft_wrap=True)
+    console.print(trend_wording.trend_headline(trend), style="bold", soft_wrap=True)
     checks = trend.get("checks") or []
     if verbosity < 0:
         for check in checks:
-            line = wording.trend_short_line(check)
+            line = trend_wording.trend_short_line(check)
             if line is not None:
                 console.print(line, style="yellow", soft_wrap=True)
         return buffer.getvalue()
-    for line in wording.trend_check_lines(trend):
+    for line in trend_wording.trend_check_lines(trend):
         console.print(f"  {line}", style="yellow", soft_wrap=True)
     for check in checks:
         if not has_news(check):
@@ -156,9 +156,9 @@ def render_trend(trend: Mapping[str, Any], *, markup: bool, width: int, verbosit
         if check.get("moves"):
             console.print(moves_table(check, int(trend.get("top") or 0)))
         else:
-            console.print(f"{check.get('name')} {wording.trend_status_text(check)}",
+            console.print(f"{check.get('name')} {trend_wording.trend_status_text(check)}",
                           style="bold")
-        for note in wording.trend_notes(check):
+        for note in trend_wording.trend_notes(check):
             console.print(f"  {note}", style="yellow", soft_wrap=True)
         if check.get("nodeid"):
             console.print(f"  test: {check['nodeid']}", style="dim", soft_wrap=True)

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_drift import wording
+from pytest_drift import trend_wording
 
 #: How many of a check's largest moves of the statistic the trend keeps.
 TOP_MOVES = 5
@@ -87,7 +87,7 @@ def compare_check(previous: Entry, current: Entry, *, top: int = TOP_MOVES) -> d
         "not_comparable": {}, "moves": [],
     }
     if "ERROR" in (previous.get("status"), current.get("status")):
-        result["error"] = wording.trend_error_text(previous.get("status") == "ERROR",
+        result["error"] = trend_wording.trend_error_text(previous.get("status") == "ERROR",
                                                    current.get("status") == "ERROR")
         return result
     before: Mapping[str, Entry] = previous.get("details") or {}
@@ -102,7 +102,7 @@ def compare_check(previous: Entry, current: Entry, *, top: int = TOP_MOVES) -> d
         changed = {key: (old.get(key), detail.get(key)) for key in COMPARABLE_WHEN_SAME
                    if old.get(key) != detail.get(key)}
         if changed:
-            result["not_comparable"][name] = wording.not_comparable_text(changed)
+            result["not_comparable"][name] = trend_wording.not_comparable_text(changed)
             continue
         was, is_now = bool(old.get("drift_detected")), bool(detail.get("drift_detected"))
         if is_now and not was:

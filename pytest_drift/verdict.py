@@ -9,7 +9,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from pytest_drift.errors import DriftUsageError
-from pytest_drift.models import DRIFT_DETECTED, ERROR, NORMAL, UNDECIDED, FeatureResult, Status
+from pytest_drift.models import (
+    DRIFT_DETECTED,
+    ERROR,
+    NORMAL,
+    UNDECIDED,
+    FeatureResult,
+    Status,
+    over_threshold,
+)
 from pytest_drift.options import CheckOptions
 from pytest_drift.waivers import Waiver, parse_waiver
 
@@ -126,15 +134,15 @@ def check_notes(probability: float | None, options: CheckOptions, baseline_rows:
 
 
 def gate_status(features_tested: int, features_with_drift: int, threshold: float,
-                features_undecided: int = 0) -> Status:
+                features_undecided: int = 0, schema_failed: bool = False) -> Status:
     """NORMAL or DRIFT_DETECTED by ``drift_percentage > threshold``; ERROR if nothing ran.
-    UNDECIDED when the features whose verdict a sketch's bound leaves open decide it."""
+    UNDECIDED when the features whose verdict a sketch's bound leaves open decide it.
+    A schema change under ``schema='fail'`` is drift of the data's shape: DRIFT_DETECTED."""
     if features_tested == 0:
         return ERROR
-    # Compared without dividing: 7 of 25 is exactly 28%, not 28.000000000000004%.
-    if features_with_drift * 100 > threshold * features_tested:
+    if schema_failed or over_threshold(features_tested, features_with_drift, threshold):
         return DRIFT_DETECTED
-    if (features_with_drift + features_undecided) * 100 > threshold * features_tested:
+    if over_threshold(features_tested, features_with_drift + features_undecided, threshold):
         return UNDECIDED
     return NORMAL
 
@@ -152,9 +160,12 @@ class CheckVerdict:
 
 
 def decide_check(results: Mapping[str, FeatureResult | str], skipped: Mapping[str, str],
-                 options: CheckOptions, today: dt.date, rows: tuple[int, int]) -> CheckVerdict:
+                 options: CheckOptions, today: dt.date, rows: tuple[int, int],
+                 schema_failed: bool = False) -> CheckVerdict:
     """Decide every feature (``results`` holds a feature's result, or the reason it was
-    skipped), then the gate; ``rows`` are the baseline's and the candidate's."""
+    skipped), then the gate; ``rows`` are the baseline's and the candidate's.
+    ``schema_failed``: schema changes under ``schema='fail'``, which fail a gate that
+    tested something (:func:`gate_status`)."""
     waivers = active_waivers(options, today)
     all_skipped = dict(skipped)
     raw: list[FeatureResult] = []
@@ -166,7 +177,7 @@ def decide_check(results: Mapping[str, FeatureResult | str], skipped: Mapping[st
     details = {result.name: result for result in decide(raw, options, waivers)}
     drifted = sum(result.drift_detected for result in details.values())
     undecided = sum(result.undecided for result in details.values())
-    status = gate_status(len(details), drifted, options.threshold, undecided)
+    status = gate_status(len(details), drifted, options.threshold, undecided, schema_failed)
     error = None
     if status == ERROR:
         reasons = "; ".join(f"{k}: {v}" for k, v in all_skipped.items()) or \

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pytest_drift.models import DRIFT_DETECTED, FAILING, UNDECIDED
+from pytest_drift.models import FAILING, UNDECIDED, over_threshold
+from pytest_drift.schema_wording import schema_headline, schema_lines, schema_suffix
 
 Entry = Mapping[str, Any]
 
@@ -187,7 +188,9 @@ def against_threshold(entry: Entry) -> str:
     span = drift_range(entry)
     if status == UNDECIDED and span is not None:
         return f"{fmt_percent(span[0])} to {fmt_percent(span[1])} around threshold {threshold}"
-    relation = ">" if status == DRIFT_DETECTED else "<="
+    relation = ">" if over_threshold(int(entry.get("features_tested") or 0),
+                                     int(entry.get("features_with_drift") or 0),
+                                     float(entry.get("threshold") or 0)) else "<="
     return f"{fmt_percent(entry.get('drift_percentage'))} {relation} threshold {threshold}"
 
 
@@ -221,7 +224,7 @@ def summary_line(entry: Entry) -> str:
     return (
         f"drift {against_threshold(entry)} ({entry.get('features_with_drift')} of "
         f"{entry.get('features_tested')} features, alpha {entry.get('alpha')}) → {status}{warn}"
-        f"{approximate_suffix(entry)}"
+        f"{approximate_suffix(entry)}{schema_suffix(entry)}"
     )
 
 
@@ -238,7 +241,8 @@ def short_line(entry: Entry) -> str:
     warn = " (mode=warn)" if is_warn(entry) else ""
     undecided = entry.get("undecided_features") or []
     tail += f" undecided: {', '.join(undecided)}" if undecided else ""
-    return f"{status}{warn}{approximate_suffix(entry)} {where} {against_threshold(entry)}{tail}"
+    return (f"{status}{warn}{approximate_suffix(entry)} {where} {against_threshold(entry)}{tail}"
+            f"{schema_suffix(entry)}")
 
 
 def false_alarm_text(probability: float) -> str:
@@ -246,7 +250,8 @@ def false_alarm_text(probability: float) -> str:
     return "under 0.1%" if 0 < probability < 0.001 else f"{probability:.1%}"
 
 
-NoticeKind = Literal["approximate", "skipped", "waived", "approved", "warning", "note"]
+NoticeKind = Literal["approximate", "schema", "skipped", "waived", "approved", "warning",
+                     "note"]
 
 
 @dataclass(frozen=True)
@@ -262,13 +267,17 @@ class Notice:
 
 
 def notices(entry: Entry, *, feature_notes: bool = True) -> list[Notice]:
-    """That the check is approximate, skipped and waived features, an approval, the check's
-    warnings, then each feature's notes."""
+    """That the check is approximate, its schema changes, skipped and waived features, an
+    approval, the check's warnings, then each feature's notes."""
     found = []
     if entry.get("approximate"):
         from pytest_drift.snapshots.wording import approximate_text
 
         found.append(Notice("approximate", None, approximate_text(entry)))
+    lines = schema_lines(entry)
+    if lines:
+        found += [Notice("schema", None, text)
+                  for text in [f"{schema_headline(entry)}:", *(f"  {line}" for line in lines)]]
     found += [Notice("skipped", str(name), str(reason))
               for name, reason in (entry.get("skipped_features") or {}).items()]
     found += [Notice("waived", str(name), str(waiver))
@@ -290,139 +299,8 @@ def notice_text(notice: Notice) -> str:
     """``skipped x: reason``, ``warning: text``, ``note (x): text``: a notice on one line."""
     if notice.kind == "note":
         return f"note ({notice.subject}): {notice.text}"
-    if notice.kind == "approximate":  # its text says so itself
+    if notice.kind in ("approximate", "schema"):  # its text says so itself
         return notice.text
     if notice.subject is None:
         return f"{notice.kind}: {notice.text}"
     return f"{notice.kind} {notice.subject}: {notice.text}"
-
-
-# --- the trend against an earlier run --------------------------------------------------------
-
-TREND_TITLE = "drift trend"
-#: The heading of the trend in the step summary and the HTML report.
-TREND_HEADING = "Drift trend since the previous run"
-
-
-def check_where(ref: Entry) -> str:
-    """A check as the trend names it: its node id, with the name when the id does not hold
-    it (a ``drift_check`` or a named marker)."""
-    name, nodeid = str(ref.get("name")), ref.get("nodeid")
-    if not nodeid:
-        return name
-    return str(nodeid) if name in str(nodeid) else f"{nodeid} ({name})"
-
-
-def not_comparable_text(changed: Mapping[str, tuple[Any, Any]]) -> str:
-    """``test ks → cvm``: why a feature's statistics of two runs are not compared."""
-    return ", ".join(f"{key} {before} → {now}" for key, (before, now) in changed.items())
-
-
-def trend_error_text(previous_errored: bool, errored: bool) -> str:
-    """Why a matched check could not be compared."""
-    if previous_errored and errored:
-        return "errored in both runs: nothing to compare"
-    return ("errored in the previous run: nothing to compare" if previous_errored
-            else "errored in this run: nothing to compare")
-
-
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}" if number == 1 else f"{number} {word}s"
-
-
-def trend_headline(trend: Entry) -> str:
-    """``compared with drift_report.json (written 2026-11-22T10:00:00+00:00): 3 checks
-    matched, 1 new, 0 gone; 2 features newly drifting, 1 stopped drifting``."""
-    checks = trend.get("checks") or []
-    newly = sum(len(c.get("newly_drifting") or []) for c in checks)
-    stopped = sum(len(c.get("stopped_drifting") or []) for c in checks)
-    when = (f" (written {trend['previous_timestamp']})" if trend.get("previous_timestamp")
-            else "")
-    return (f"compared with {trend.get('previous_report')}{when}: "
-            f"{_count(len(checks), 'check')} matched, {len(trend.get('new_checks') or [])} new, "
-            f"{len(trend.get('gone_checks') or [])} gone; "
-            f"{_count(newly, 'feature')} newly drifting, {stopped} stopped drifting")
-
-
-def trend_check_lines(trend: Entry) -> list[str]:
-    """``new check (not in the previous run): <node id>``, ``gone check ...``."""
-    return ([f"new check (not in the previous run): {check_where(ref)}"
-             for ref in trend.get("new_checks") or []]
-            + [f"gone check (not in this run): {check_where(ref)}"
-               for ref in trend.get("gone_checks") or []])
-
-
-def trend_status_text(check: Entry) -> str:
-    """``NORMAL → DRIFT_DETECTED``, or the status when it did not change."""
-    before, now = check.get("previous_status"), check.get("status")
-    return str(now) if before == now else f"{before} → {now}"
-
-
-def _setting(value: Any) -> str:
-    return "none" if value is None else fmt_number(value)
-
-
-def trend_notes(check: Entry) -> list[str]:
-    """What changed in a matched check besides the moves, one line each: the verdicts that
-    changed, features that came or went or are not comparable, changed settings, an error."""
-    lines = []
-    if check.get("error"):
-        lines.append(str(check["error"]))
-    if check.get("newly_drifting"):
-        lines.append(f"newly drifting: {', '.join(check['newly_drifting'])}")
-    if check.get("stopped_drifting"):
-        lines.append(f"stopped drifting: {', '.join(check['stopped_drifting'])}")
-    if check.get("new_features"):
-        lines.append(f"new features (not tested in the previous run): "
-                     f"{', '.join(check['new_features'])}")
-    if check.get("gone_features"):
-        lines.append(f"gone features (not tested in this run): "
-                     f"{', '.join(check['gone_features'])}")
-    lines += [f"not comparable {name}: {reason}"
-              for name, reason in (check.get("not_comparable") or {}).items()]
-    changed = check.get("changed_settings") or {}
-    if changed:
-        lines.append("settings changed, so verdicts may differ for that reason: " + ", ".join(
-            f"{name} {_setting(before)} → {_setting(now)}"
-            for name, (before, now) in changed.items()))
-    return lines
-
-
-def trend_short_line(check: Entry) -> str | None:
-    """One line per check whose verdicts changed, for ``-q``; None when none did."""
-    parts = [f"newly drifting: {', '.join(check['newly_drifting'])}"
-             if check.get("newly_drifting") else "",
-             f"stopped drifting: {', '.join(check['stopped_drifting'])}"
-             if check.get("stopped_drifting") else ""]
-    shown = "; ".join(part for part in parts if part)
-    return f"{check_where(check)}: {shown}" if shown else None
-
-
-def move_statistic_text(move: Entry) -> str:
-    """``0.1031 → 0.4343``: the statistic in the previous run and in this one."""
-    return f"{fmt_number(move.get('previous_statistic'))} → {fmt_number(move.get('statistic'))}"
-
-
-def move_change_text(move: Entry) -> str:
-    """``+0.3312``: the signed change of the statistic."""
-    change = move.get("change")
-    text = fmt_number(change)
-    return f"+{text}" if isinstance(change, (int, float)) and change > 0 else text
-
-
-def move_p_value_text(move: Entry) -> str:
-    """``0.512 → 2.72e-17``: the p-value in the previous run and in this one."""
-    return (f"{fmt_number(move.get('previous_p_value'), 3)} → "
-            f"{fmt_number(move.get('p_value'), 3)}")
-
-
-def move_verdict_text(move: Entry) -> str:
-    """``ok → DRIFT``, or the verdict when it did not change."""
-    before = DRIFT_WORD if move.get("previous_drift") else OK_WORD
-    now = DRIFT_WORD if move.get("drift") else OK_WORD
-    return now if before == now else f"{before} → {now}"
-
-
-def moves_caption(top: int) -> str:
-    """``largest moves of the statistic (top 5)``."""
-    return f"largest moves of the statistic (top {top})"

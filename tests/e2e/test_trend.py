@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from pytest_drift.report import SCHEMA_VERSION
-from pytest_drift.wording import fmt_number, move_change_text
+from pytest_drift.trend_wording import move_change_text
+from pytest_drift.wording import fmt_number
 from tests.e2e.runner import CARS, REPORT, STABLE, check, drift_section, read_report, run_drift
 
 PREVIOUS = "previous.json"

@@ -103,7 +103,7 @@ def test_the_trend_says_the_same_everywhere() -> None:
     from pytest_drift.github import trend_summary
     from pytest_drift.terminal import render_trend
     from pytest_drift.trend import compute_trend
-    from pytest_drift.wording import move_statistic_text, move_verdict_text
+    from pytest_drift.trend_wording import move_statistic_text, move_verdict_text
 
     before = entry_of(CARS / "baseline.csv", CARS / "baseline.csv")
     now = entry_of(CARS / "baseline.csv", CARS / "candidate.csv", tests={"Weight_in_lbs": "cvm"})
