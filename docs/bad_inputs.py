@@ -72,7 +72,8 @@ def source_text(source: Any) -> str:
 
 def call_text(built: Built) -> str:
     options = "".join(f", {name}={value!r}" for name, value in built.options.items())
-    return (f"compare({source_text(built.baseline)}, {source_text(built.candidate)}"
+    function = "compare_segments" if "segment_by" in built.options else "compare"
+    return (f"{function}({source_text(built.baseline)}, {source_text(built.candidate)}"
             f"{options})")
 
 
@@ -87,7 +88,7 @@ def simulation_note(case: Case) -> str:
 def run(case: Case) -> tuple[str, str, str]:
     """The call, what happened and what the user sees, for one case: the message of the
     error, or the terminal's rendering of the check when it ran."""
-    from pytest_drift import compare
+    from pytest_drift import compare, compare_segments
     from pytest_drift.errors import DriftError
     from pytest_drift.terminal import render
 
@@ -99,7 +100,11 @@ def run(case: Case) -> tuple[str, str, str]:
             built = case.build(directory)
             with simulated(case, directory):
                 try:
-                    report = compare(built.baseline, built.candidate, **built.options)
+                    if "segment_by" in built.options:
+                        report = next(iter(compare_segments(built.baseline, built.candidate,
+                                                            **built.options)))
+                    else:
+                        report = compare(built.baseline, built.candidate, **built.options)
                 except DriftError as exc:
                     happened, shown = "error", f"{type(exc).__name__}: {exc}"
                 else:

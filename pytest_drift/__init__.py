@@ -11,7 +11,7 @@ Public API::
 Importing this package is cheap: pandas, scipy, pyarrow and rich load on first use.
 """
 
-from pytest_drift.compare import assert_no_drift, compare
+from pytest_drift.compare import assert_no_drift, compare, compare_segments
 from pytest_drift.errors import (
     DriftDetected,
     DriftError,
@@ -31,4 +31,5 @@ __all__ = [
     "FeatureResult",
     "assert_no_drift",
     "compare",
+    "compare_segments",
 ]

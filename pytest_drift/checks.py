@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_drift.errors import DriftError, DriftUsageError
+from pytest_drift.errors import DriftError, DriftInputError, DriftUsageError
 from pytest_drift.options import (
     CheckOptions,
     Layer,
@@ -100,6 +100,94 @@ def run_for_item(item: pytest.Item, options: CheckOptions, name: str, *, call: b
     return report
 
 
+#: The fixture a segmented check's tests are parametrized over: its value is the segment.
+SEGMENT_FIXTURE = "drift_segment"
+
+
+def segment_labels_at_collection(node: pytest.Item | pytest.Collector,
+                                 layer: Layer | None = None) -> list[str] | None:
+    """The segments a test (or a declared check's ``layer``) is parametrized over, or None
+    when its check has no ``segment_by`` or its segments cannot be listed now (its setup
+    then runs the check, which says why)."""
+    from pytest_drift.segment_pipeline import segment_labels
+
+    try:
+        if layer is None and isinstance(node, pytest.Item):
+            layer = marker_layer(node)
+        if layer is None:
+            return None
+        options = resolve_check([layer, *session_of(node.config).layers])
+        if not options.segment_by:
+            return None
+        return segment_labels(options, base_dir=node.config.rootpath,
+                              loader=session_of(node.config).loader(node))
+    except DriftError:
+        return None
+
+
+def segment_of(item: pytest.Item) -> str | None:
+    """The label of the segment a test item stands for (``country=FR``), if it is one."""
+    declared = getattr(item, "segment", None)
+    if declared is not None:
+        return str(declared)
+    callspec = getattr(item, "callspec", None)
+    value = callspec.params.get(SEGMENT_FIXTURE) if callspec is not None else None
+    return None if value is None else str(value)
+
+
+def family_name(item: pytest.Item, name: str) -> str:
+    """A segmented check's name: the test's, without the segment's id."""
+    label = segment_of(item)
+    if label is not None and name.endswith(f"[{label}]"):
+        return name[:-len(label) - 2]
+    if label is not None and f"-{label}]" in name:
+        return name.replace(f"-{label}]", "]")
+    return name
+
+
+def segment_for_item(item: pytest.Item, options: CheckOptions, family: str) -> DriftReport:
+    """The report of the item's segment, from its family's one run (shared by the family's
+    items: every segment is reduced at once). An item that stands for no segment (the
+    segments could not be listed at collection) records every segment and reports the
+    worst. Errors are recorded and raised as :func:`run_for_item` does."""
+    from pytest_drift.pipeline import error_report
+    from pytest_drift.segment_pipeline import run_segments
+
+    session = session_of(item.config)
+    label = segment_of(item)
+    try:
+        key = (item.parent.nodeid if item.parent else "", family_name(item, item.name))
+        family_run = session.segment_families.get(key)
+        if family_run is None:
+            progress = session.progress(family)
+            try:
+                family_run = run_segments(options, base_dir=item.config.rootpath, name=family,
+                                          loader=session.loader(item),
+                                          registry=session.registry, progress=progress,
+                                          charts=session.html_path is not None)
+            finally:
+                progress.close()
+            session.segment_families[key] = family_run
+    except DriftError as exc:
+        record(item, error_report(options, exc, name=family, nodeid=item.nodeid))
+        raise
+    if label is None:
+        from pytest_drift.models import STATUS_ORDER
+
+        reports = [replace(each, nodeid=item.nodeid) for each in family_run]
+        for each in reports:
+            record(item, each)
+        return min(reports, key=lambda each: STATUS_ORDER.index(each.status))
+    found = family_run.reports.get(label)
+    if found is None:
+        raise DriftInputError(
+            f"segment {label} of {family} was in the data at collection but is not now; "
+            f"the segments now: {', '.join(family_run.reports)}")
+    report = replace(found, nodeid=item.nodeid)
+    record(item, report)
+    return report
+
+
 def marker_check(item: pytest.Item, declared: Layer | None = None, *, name: str | None = None
                  ) -> DriftReport | None:
     """Run the marker's check once per test (from setup or the first fixture that needs it).
@@ -128,11 +216,19 @@ def marker_check(item: pytest.Item, declared: Layer | None = None, *, name: str 
         problem = str(exc)
     else:
         try:
-            report = run_for_item(item, options, options.name or name)
+            if options.segment_by:
+                report = segment_for_item(item, options, options.name or family_name(
+                    item, name))
+            else:
+                report = run_for_item(item, options, options.name or name)
         except DriftError as exc:
             problem = str(exc)
         else:
             problem = report.error if report.status == "ERROR" else None
+            if report.status == "SKIPPED":
+                state.marker_report = report
+                pytest.skip(f"drift segment {report.segment and report.segment['label']}: "
+                            f"{report.segment and report.segment['skipped']}")
     if problem is not None or report is None:
         # Outside the except blocks, so pytest shows the message without a chained error.
         pytest.fail(f"drift check could not run: {problem}", pytrace=False)

@@ -21,9 +21,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pytest_drift.errors import DriftError
+from pytest_drift.errors import DriftError, DriftUsageError
 from pytest_drift.models import FAILING
-from pytest_drift.options import OPTIONS, OPTIONS_BY_NAME, Layer, resolve_check, resolve_session
+from pytest_drift.options import (
+    OPTIONS,
+    OPTIONS_BY_NAME,
+    CheckOptions,
+    Layer,
+    resolve_check,
+    resolve_session,
+)
 
 EXIT_NORMAL, EXIT_DRIFT, EXIT_USAGE = 0, 1, 2
 #: Options the command line names in its own way (analyze_drift.py's flags).
@@ -117,6 +124,8 @@ def _run(args: argparse.Namespace) -> int:
 
         save = save_target(args.save_baseline, check=name, base_dir=Path.cwd(),
                            given_as="--save-baseline")
+    if options.segment_by:
+        return _run_segments(options, name, output, args, save is not None)
     try:
         report = run_check(options, base_dir=Path.cwd(), name=name,
                            api_log=args.mode == "online", save=save)
@@ -152,6 +161,43 @@ def _run(args: argparse.Namespace) -> int:
             print(failure_message(entry), file=sys.stderr)
         return EXIT_NORMAL if report.mode == "warn" else EXIT_DRIFT
     return EXIT_NORMAL
+
+
+def _run_segments(options: CheckOptions, name: str, output: Path | None,
+                  args: argparse.Namespace, saving: bool) -> int:
+    """A segmented check (``--segment-by``): every segment's table, ``--output`` as a
+    session report of one entry per segment (an ERROR entry when the check cannot run),
+    exit 1 when any segment's gate fails."""
+    from pytest_drift.messages import failure_message
+    from pytest_drift.pipeline import error_report, utc_now
+    from pytest_drift.report import session_report, write_json
+    from pytest_drift.segment_pipeline import run_segments
+    from pytest_drift.terminal import render
+
+    if saving:
+        raise DriftUsageError("segment_by", list(options.segment_by or ()), "--segment-by",
+                              "a segmented check cannot save a snapshot (--save-baseline): "
+                              "a snapshot keeps no rows to cut into segments")
+    try:
+        family = run_segments(options, base_dir=Path.cwd(), name=name,
+                              api_log=args.mode == "online")
+    except DriftError as exc:
+        if output is not None:  # the ERROR entry, as for a check that is not segmented
+            write_json(output, error_report(options, exc, name=name).to_json())
+        raise
+    entries = [report.to_json() for report in family]
+    markup = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    width = 100 if not sys.stdout.isatty() else os.get_terminal_size().columns
+    sys.stdout.write(render(entries, markup=markup, width=width,
+                            verbosity=-1 if args.quiet else 0))
+    if output is not None:
+        print(f"drift report: {write_json(output, session_report(entries, utc_now()))}")
+    failed = [entry for report, entry in zip(family, entries, strict=True)
+              if report.gate_failed]
+    if not args.quiet:
+        for entry in failed:
+            print(failure_message(entry), file=sys.stderr)
+    return EXIT_DRIFT if failed and options.mode != "warn" else EXIT_NORMAL
 
 
 def _previous_report(layer: Layer) -> tuple[dict[str, Any], str] | None:

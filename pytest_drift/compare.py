@@ -1,15 +1,19 @@
-"""The Python API: :func:`compare` and :func:`assert_no_drift` (the check itself is
-:func:`pytest_drift.pipeline.run_check`)."""
+"""The Python API: :func:`compare`, :func:`compare_segments` and :func:`assert_no_drift`
+(the check itself is :func:`pytest_drift.pipeline.run_check`, a segmented one
+:func:`pytest_drift.segment_pipeline.run_segments`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_drift.errors import DriftDetected, DriftInputError
 from pytest_drift.models import ERROR, DriftReport
 from pytest_drift.options import Layer, resolve_check
 from pytest_drift.pipeline import run_check
+
+if TYPE_CHECKING:
+    from pytest_drift.segment_pipeline import SegmentFamily
 
 
 def compare(baseline: Any, candidate: Any, *, charts: bool = False,
@@ -63,6 +67,31 @@ def compare(baseline: Any, candidate: Any, *, charts: bool = False,
 
         save = save_target(save_baseline, check=resolved.name or "compare", base_dir=None)
     return run_check(resolved, charts=charts, save=save)
+
+
+def compare_segments(baseline: Any, candidate: Any, *, segment_by: str | list[str],
+                     charts: bool = False, **options: Any) -> SegmentFamily:
+    """Run the check once per segment of the ``segment_by`` columns: one report per value
+    (or combination of values) seen on either side, named ``NAME[country=FR]``.
+
+    A segment on one side only, or with fewer than ``min_samples`` rows on a side, has a
+    report of status ``SKIPPED`` that says why (a one-sided segment is ``DRIFT_DETECTED``
+    under ``schema="fail"``). More than ``max_segments`` segments (default 100) is a
+    usage error. ``options`` are :func:`compare`'s.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> train = pd.DataFrame({"country": ["FR", "DE"] * 50, "x": range(100)})
+    >>> family = compare_segments(train, train, segment_by="country")
+    >>> [(report.name, report.status) for report in family]
+    [('compare[country=DE]', 'NORMAL'), ('compare[country=FR]', 'NORMAL')]
+    """
+    from pytest_drift.segment_pipeline import run_segments
+
+    layer = Layer("argument", {"baseline": baseline, "candidate": candidate,
+                               "segment_by": segment_by, **options})
+    return run_segments(resolve_check([layer]), charts=charts)
 
 
 def assert_no_drift(baseline: Any, candidate: Any, **options: Any) -> DriftReport:

@@ -31,7 +31,7 @@ from pytest_drift.wording import (
 
 #: Features tables longer than this go into a collapsed <details> block.
 COLLAPSE_AFTER = 10
-ICONS = {"NORMAL": "✅", "DRIFT_DETECTED": "❌", "UNDECIDED": "❓", "ERROR": "⚠️"}
+ICONS = {"NORMAL": "✅", "DRIFT_DETECTED": "❌", "UNDECIDED": "❓", "ERROR": "⚠️", "SKIPPED": "⏭️"}
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

@@ -43,7 +43,7 @@ from pytest_drift.wording import (
 
 DEFAULT_TITLE = "pytest-datadrift report"
 STATUS_CLASS = {"NORMAL": "ok", "DRIFT_DETECTED": "drift", "UNDECIDED": "undecided",
-                "ERROR": "error"}
+                "ERROR": "error", "SKIPPED": "skipped"}
 
 CSS = """
 :root{color-scheme:light;--ink:#111827;--muted:#6b7280;--line:#e5e7eb;--drift:#b91c1c;
@@ -63,7 +63,8 @@ font-size:12px;letter-spacing:.03em;vertical-align:middle;white-space:nowrap}
 .badge.error{background:var(--err);color:#fff}
 .badge.undecided{background:var(--warn);color:#fff}
 tr.undecided td{background:var(--warn-bg);color:var(--warn);font-weight:600}
-.check.undecided{border-left-color:var(--warn)}.verdict.undecided{color:var(--warn)}
+.check.undecided{border-left-color:var(--warn)}.badge.skipped{background:var(--muted);color:#fff}
+.check.skipped{border-left-color:var(--muted)}.verdict.undecided{color:var(--warn)}
 .badge.warn{background:var(--warn-bg);color:var(--warn);border:1px solid var(--warn)}
 table{border-collapse:collapse;margin:4px 0 8px}
 th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;

@@ -258,16 +258,28 @@ class DriftFile(pytest.File):
             checks = declared_checks(table, text, shown)
         except DeclarationError as exc:
             raise self.CollectError(str(exc)) from None
+        from pytest_drift.checks import segment_labels_at_collection
+
         for check in checks:
-            yield DriftItem.from_parent(self, name=f"drift[{check.name}]", check=check)
+            layer = CheckTableLayer("marker", check.values, check.location)
+            labels = segment_labels_at_collection(self, layer) if check.values.get(
+                "segment_by") else None
+            if not labels:
+                yield DriftItem.from_parent(self, name=f"drift[{check.name}]", check=check)
+            for label in labels or ():
+                yield DriftItem.from_parent(self, name=f"drift[{check.name}][{label}]",
+                                            check=check, segment=label)
 
 
 class DriftItem(pytest.Item):
     """One declared check; it runs at setup through the ``drift`` marker's code."""
 
-    def __init__(self, *, check: DeclaredCheck, **kwargs: Any) -> None:
+    def __init__(self, *, check: DeclaredCheck, segment: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.check = check
+        #: The segment of a segmented check (``segment_by``) this item checks.
+        self.segment = segment
         # A bare marker so that -m drift / -m "not drift" select every gate, marked tests
         # and declared checks alike; its values come from the check, not from the marker.
         self.add_marker("drift")

@@ -30,6 +30,8 @@ from pytest_drift.wording import (
     against_threshold,
     feature_line,
     fmt_number,
+    segment_skip,
+    segment_skip_line,
     verdict_line,
 )
 
@@ -40,6 +42,11 @@ def failure_message(entry: Mapping[str, Any]) -> str:
     undecided)."""
     details: Mapping[str, Any] = entry.get("details", {})
     datasets = f"candidate {entry.get('candidate')} vs baseline {entry.get('baseline')}"
+    segment = entry.get("segment") or {}
+    if segment:
+        datasets += f", segment {segment.get('label')}"
+    if segment_skip(entry) is not None:
+        return "\n".join([f"{segment_skip_line(entry)}: {datasets}", schema_advice()])
     if entry.get("status") == UNDECIDED:
         lines = [f"Drift gate undecided, {against_threshold(entry)}: {datasets}"]
     elif schema_failed(entry) and not entry.get("drifted_features"):

@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from pytest_drift.schema_changes import SchemaChanges
 
-Status = Literal["NORMAL", "DRIFT_DETECTED", "UNDECIDED", "ERROR"]
+Status = Literal["NORMAL", "DRIFT_DETECTED", "UNDECIDED", "ERROR", "SKIPPED"]
 NORMAL: Status = "NORMAL"
 DRIFT_DETECTED: Status = "DRIFT_DETECTED"
 #: Against a sketched baseline, the bounds leave the gate on both sides of its threshold.
 UNDECIDED: Status = "UNDECIDED"
 ERROR: Status = "ERROR"
+#: A segment not tested: too few rows, or seen on one side only.
+SKIPPED: Status = "SKIPPED"
 #: Worst first: the session status is the first of these that any check has.
-STATUS_ORDER: tuple[Status, ...] = (ERROR, DRIFT_DETECTED, UNDECIDED, NORMAL)
+STATUS_ORDER: tuple[Status, ...] = (ERROR, DRIFT_DETECTED, UNDECIDED, NORMAL, SKIPPED)
 #: The statuses that fail the gate: an undecided gate never passes.
 FAILING: tuple[Status, ...] = (DRIFT_DETECTED, UNDECIDED)
 
@@ -209,6 +211,10 @@ class DriftReport:
     #: Columns added, removed or retyped, categories new or gone (None: the check could
     #: not run).
     schema: SchemaChanges | None = None
+    #: A segment's check: ``family`` (the check's name), ``by``, ``key`` (column → value),
+    #: ``label`` (``country=FR``), ``only_in`` (the side a one-sided segment is on) and
+    #: ``skipped`` (why it was not tested).
+    segment: Mapping[str, Any] | None = None
 
     @property
     def waived_features(self) -> dict[str, str]:
@@ -294,4 +300,5 @@ class DriftReport:
             "approximate": self.approximate,
             "undecided_features": self.undecided_features,
             "schema": None if self.schema is None else self.schema.to_json(),
+            "segment": None if self.segment is None else dict(self.segment),
         }

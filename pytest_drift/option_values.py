@@ -121,6 +121,14 @@ def parse_min_samples(raw: object) -> int:
     return int(value)
 
 
+def parse_max_segments(raw: object) -> int:
+    """A whole number of segments, at least 1."""
+    value = _number(raw)
+    if not (math.isfinite(value) and value.is_integer() and value >= 1):
+        raise ValueError("must be a whole number of segments, at least 1 (e.g. 100)")
+    return int(value)
+
+
 def parse_workers(raw: object) -> int | None:
     """``auto`` (None: one per usable CPU) or a number of processes, at least 1."""
     if isinstance(raw, str) and raw.strip().lower() == "auto":

@@ -29,6 +29,7 @@ from pytest_drift.option_values import (
     parse_engine,
     parse_features_key,
     parse_format,
+    parse_max_segments,
     parse_min_effect,
     parse_min_samples,
     parse_mode,
@@ -129,6 +130,12 @@ OPTIONS: tuple[Option, ...] = (
            ini_type="args", default_help="inferred from the column type"),
     Option("exclude", (), parse_names, "features never tested (ids, timestamps)", "NAMES",
            ini_type="args"),
+    Option("segment_by", None, parse_names,
+           "columns whose values cut the check into one check per segment (e.g. country); "
+           "under pytest, test ids read test_x[country=FR]", "NAMES", ini_type="args",
+           where=frozenset({"marker", "flag"}), default_help="no segments"),
+    Option("max_segments", 100, parse_max_segments,
+           "more segments than this is an error (a segment column of many values)", "N"),
     Option("alpha", 0.05, parse_alpha, "significance level per feature", "ALPHA"),
     Option("threshold", 20.0, parse_threshold,
            "percent of drifted features above which the gate fails", "PERCENT"),
@@ -261,6 +268,9 @@ class CheckOptions:
     features: tuple[str, ...] | None
     categorical: tuple[str, ...] | None
     exclude: tuple[str, ...]
+    #: The columns that cut the check into segments (see :mod:`pytest_drift.segments`).
+    segment_by: tuple[str, ...] | None
+    max_segments: int
     alpha: float
     threshold: float
     mode: str

@@ -76,11 +76,17 @@ def run_check(
     from pytest_drift.snapshots import stage
     from pytest_drift.snapshots.sketch import bound_results
 
+    if options.segment_by:
+        raise DriftUsageError(
+            "segment_by", list(options.segment_by), options.origins.get("segment_by",
+                                                                       "segment_by"),
+            "a segmented check is a family of checks: run it with compare_segments(), the "
+            "drift marker or a declared check")
     started, timestamp = time.perf_counter(), utc_now()
     asked = options
     options, snapshot_step = stage.prepare(options, save, base_dir)
     sources = {role: getattr(options, role) for role in ROLES}
-    contexts = _load_contexts(options, base_dir, api_log)
+    contexts = load_contexts(options, base_dir, api_log)
     peeked = {role: peek_columns(sources[role], contexts[role]) for role in ROLES}
     plan = None if None in peeked.values() else plan_features(
         options, peeked["baseline"] or [], peeked["candidate"] or [])
@@ -88,7 +94,7 @@ def run_check(
     request = OpenRequest(options, sources, contexts, needed, loader or load)
     engine_name = choose_engine(request)
     with open_check(engine_name, request) as opened:
-        plan = _confirmed_plan(options, plan, peeked, opened.sides)
+        plan = confirmed_plan(options, plan, peeked, opened.sides)
         snapshot = stage.read_entry(snapshot_step, options, plan, base_dir)
         rank_errors = stage.read_rank_errors(snapshot_step, options)
         names = {role: side.description for role, side in opened.sides.items()}
@@ -107,7 +113,7 @@ def run_check(
                             kinds, results, options.categorical or ())
     verdict = decide_check(results, plan.skipped, options, (today or waiver_clock.today)(),
                            (sides["baseline"].rows, sides["candidate"].rows), schema.failed)
-    report = _report(options, verdict, sides, engine_name, name=name, nodeid=nodeid,
+    report = check_report(options, verdict, sides, engine_name, name=name, nodeid=nodeid,
                      timestamp=timestamp, duration=time.perf_counter() - started,
                      snapshot=snapshot, approximate=bool(rank_errors), schema=schema)
     if options.report:
@@ -118,7 +124,7 @@ def run_check(
     return report
 
 
-def _load_contexts(options: CheckOptions, base_dir: Path | None, api_log: bool | None
+def load_contexts(options: CheckOptions, base_dir: Path | None, api_log: bool | None
                    ) -> dict[str, LoadContext]:
     """How each dataset is to be read; a missing dataset is a usage error."""
     from pytest_drift.loaders import LoadContext
@@ -141,7 +147,7 @@ def _load_contexts(options: CheckOptions, base_dir: Path | None, api_log: bool |
     return contexts
 
 
-def _confirmed_plan(options: CheckOptions, plan: CheckPlan | None,
+def confirmed_plan(options: CheckOptions, plan: CheckPlan | None,
                     peeked: dict[str, list[str] | None], sides: dict[str, Side]) -> CheckPlan:
     """The plan, made from the opened datasets' columns when they could not be peeked at.
 
@@ -153,10 +159,11 @@ def _confirmed_plan(options: CheckOptions, plan: CheckPlan | None,
     return plan or plan_features(options, columns["baseline"], columns["candidate"])
 
 
-def _report(options: CheckOptions, verdict: CheckVerdict, sides: dict[str, Side],
+def check_report(options: CheckOptions, verdict: CheckVerdict, sides: dict[str, Side],
             engine: str, *, name: str | None, nodeid: str | None, timestamp: str,
             duration: float, snapshot: dict[str, Any] | None, approximate: bool,
-            schema: SchemaChanges) -> DriftReport:
+            schema: SchemaChanges, segment: dict[str, Any] | None = None) -> DriftReport:
+    """The report of a check that ran (``segment``: which segment of a family it is)."""
     baseline, candidate = sides["baseline"], sides["candidate"]
     return DriftReport(
         name=name or options.name or "compare", nodeid=nodeid, timestamp=timestamp,
@@ -169,7 +176,7 @@ def _report(options: CheckOptions, verdict: CheckVerdict, sides: dict[str, Side]
         duration_seconds=round(duration, 6), correction=options.correction,
         min_effect=options.min_effect,
         false_alarm_probability=verdict.false_alarm_probability, notes=verdict.notes,
-        snapshot=snapshot, approximate=approximate, schema=schema,
+        snapshot=snapshot, approximate=approximate, schema=schema, segment=segment,
     )
 
 

@@ -122,6 +122,24 @@ def pytest_runtest_makereport(
     return report
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test whose drift marker has ``segment_by`` runs once per segment: its ids read
+    ``test_x[country=FR]``. The segments are listed now, from the segment columns alone;
+    when they cannot be (a missing file), the test runs once and its setup says why."""
+    from pytest_drift.checks import SEGMENT_FIXTURE, segment_labels_at_collection
+
+    labels = segment_labels_at_collection(metafunc.definition)
+    if labels:
+        metafunc.parametrize(SEGMENT_FIXTURE, labels, ids=labels, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def drift_segment(request: pytest.FixtureRequest) -> str | None:
+    """The segment this test checks (``country=FR``) when its drift marker has
+    ``segment_by``; None otherwise."""
+    return getattr(request, "param", None)
+
+
 @pytest.fixture
 def drift_report(request: pytest.FixtureRequest) -> DriftReport:
     """The :class:`~pytest_drift.DriftReport` of this test's ``drift`` marker.

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pytest_drift.loaders import LoadContext, LoadedData
     from pytest_drift.loaders.cache import DatasetCache
     from pytest_drift.progress import CheckProgress
+    from pytest_drift.segment_pipeline import SegmentFamily
     from pytest_drift.stats.registry import TestRegistry
 
 SESSION_PLUGIN = "datadrift-session"
@@ -57,6 +58,8 @@ class DriftSession:
         self.locations: dict[str, tuple[str, int]] = {}
         self.github_commands: list[str] = []
         self.entries: list[dict[str, Any]] = []
+        #: Segmented checks already run in this process, by family (see checks.py).
+        self.segment_families: dict[tuple[str, str], SegmentFamily] = {}
         self.written: Path | None = None
         self.html_written: Path | None = None
         self.write_error: str | None = None
@@ -106,7 +109,7 @@ class DriftSession:
         suspend = getattr(capture, "global_and_fixture_disabled", None)
         return CheckProgress(label, enabled=enabled, suspend_capture=suspend)
 
-    def loader(self, item: pytest.Item) -> Loader:
+    def loader(self, item: pytest.Item | pytest.Collector) -> Loader:
         """Load through the ``pytest_drift_load`` hook as seen from ``item``: conftest
         loaders of its directory and above win, the built-in loaders come last."""
         from pytest_drift.loaders import as_loaded

@@ -13,7 +13,7 @@ from typing import Any
 from pytest_drift import trend_wording, wording
 
 STATUS_STYLE = {"NORMAL": "bold green", "DRIFT_DETECTED": "bold red", "UNDECIDED": "bold yellow",
-                "ERROR": "bold magenta"}
+                "ERROR": "bold magenta", "SKIPPED": "bold yellow"}
 
 
 def check_table(entry: Mapping[str, Any]) -> Any:
@@ -84,8 +84,9 @@ def render(
                     console.print(f"  {wording.notice_text(notice)}", style="yellow",
                                   soft_wrap=True)
             continue
-        if status == "ERROR" and not entry.get("details"):
-            console.print(f"{entry.get('name')} ERROR", style=STATUS_STYLE[status])
+        if status in ("ERROR", "SKIPPED") or (wording.segment_skip(entry)
+                                               and not entry.get("details")):
+            console.print(f"{entry.get('name')} {status}", style=STATUS_STYLE[status])
         else:
             console.print(check_table(entry))
         # soft_wrap: node ids and the verdict stay on one line, whole, to paste back.

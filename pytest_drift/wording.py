@@ -28,7 +28,7 @@ OK_WORD = "ok"
 UNDECIDED_WORD = "UNDECIDED"
 #: A check's status as a past-tense word, for counts ("3 passed, 1 drifted").
 STATUS_WORDS = {"NORMAL": "passed", "DRIFT_DETECTED": "drifted", "UNDECIDED": "undecided",
-                "ERROR": "errored"}
+                "ERROR": "errored", "SKIPPED": "skipped"}
 #: How every output marks a check against a sketched baseline.
 APPROXIMATE_MARK = "[approximate]"
 
@@ -215,11 +215,27 @@ def verdict_line(entry: Entry) -> str:
     )
 
 
+def segment_skip(entry: Entry) -> str | None:
+    """Why a segment of a segmented check was not tested (too few rows, one side only)."""
+    segment = entry.get("segment") or {}
+    return None if segment.get("skipped") is None else str(segment["skipped"])
+
+
+def segment_skip_line(entry: Entry) -> str:
+    """``segment country=PT not tested: only in the candidate (12 rows): ...``."""
+    segment = entry.get("segment") or {}
+    fails = " (schema='fail': a segment on one side only fails)" if entry.get(
+        "status") in FAILING else ""
+    return f"segment {segment.get('label')} not tested: {segment_skip(entry)}{fails}"
+
+
 def summary_line(entry: Entry) -> str:
     """``drift 25.0% > threshold 20.0% (3 of 12 features, alpha 0.05) → DRIFT_DETECTED``."""
     status = entry.get("status")
     if status == "ERROR":
         return f"ERROR: {entry.get('error')}"
+    if segment_skip(entry) is not None:
+        return f"{segment_skip_line(entry)} → {status}"
     warn = " (mode=warn: not failing)" if is_warn(entry) else ""
     return (
         f"drift {against_threshold(entry)} ({entry.get('features_with_drift')} of "
@@ -236,6 +252,8 @@ def short_line(entry: Entry) -> str:
         where = f"{where} ({entry.get('name')})"
     if status == "ERROR":
         return f"ERROR {where}: {entry.get('error')}"
+    if segment_skip(entry) is not None:
+        return f"{status} {where}: {segment_skip_line(entry)}"
     drifted = entry.get("drifted_features") or []
     tail = f" drifted: {', '.join(drifted)}" if drifted else ""
     warn = " (mode=warn)" if is_warn(entry) else ""

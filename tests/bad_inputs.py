@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+from tests.bad_segment_inputs import segment_cases
 from tests.bad_snapshot_inputs import snapshot_cases
 
 #: A file that unpickling a payload of :func:`pickle_payload` creates.
@@ -527,6 +528,7 @@ CASES: tuple[Case, ...] = (
          SAYS_WHAT_TO_DO,
          "Write every part with the same columns (one schema)."),
     *snapshot_cases(),
+    *segment_cases(),
 )
 
 CASES_BY_ID: Mapping[str, Case] = {case.id: case for case in CASES}

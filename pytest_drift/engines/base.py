@@ -7,6 +7,7 @@ for every engine (:mod:`pytest_drift.evaluate`), so every engine gives the same 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
     from pytest_drift.engines.steps import Bins, Reduction
     from pytest_drift.options import CheckOptions
+    from pytest_drift.segments import SegmentKey
     from pytest_drift.snapshots.counts import FeatureCounts
 
 
@@ -108,6 +110,15 @@ class Engine(Protocol):
         """One side's feature as a snapshot keeps it (``role``: ``baseline`` or
         ``candidate``): sorted distinct values with counts, or counts per category when
         ``as_category`` or the column holds categories."""
+
+    def segment_rows(self, role: str, by: Sequence[str]) -> dict[SegmentKey, int]:
+        """One side's rows per segment of the ``by`` columns (:mod:`pytest_drift.segments`)."""
+
+    def segment_engines(self, by: Sequence[str], keys: Sequence[SegmentKey],
+                        as_categories: Mapping[str, bool]) -> Iterator[tuple[SegmentKey, Any]]:
+        """Each segment's data as an engine of its own (both sides' rows of that segment):
+        ``as_categories`` names the features to keep, true for those tested as categories.
+        The rows of all segments are found at once, never one query per segment."""
 
 
 def too_few(n_baseline: int, n_candidate: int, min_samples: int) -> str | None:
@@ -202,6 +213,47 @@ class InPlaceEngine:
             counted = self.side_categories(role, feature)
             return categorical_counts(feature, counted.counts, counted.missing)
         return grouped_counts(feature, *self.value_counts(role, feature))
+
+    def grouped_counts(self, role: str, by: Sequence[str], feature: str | None) -> pa.Table:
+        """One side's rows per segment of the ``by`` columns (and per value of ``feature``),
+        one ``GROUP BY``: columns :func:`pytest_drift.segments.grouped_names`, then
+        ``VALUE_COLUMN`` (with a feature) and ``ROWS_COLUMN``."""
+        raise NotImplementedError
+
+    def segment_rows(self, role: str, by: Sequence[str]) -> dict[SegmentKey, int]:
+        from pytest_drift.segments import grouped_rows
+
+        return grouped_rows(self.grouped_counts(role, by, None), by)
+
+    def segment_engines(self, by: Sequence[str], keys: Sequence[SegmentKey],
+                        as_categories: Mapping[str, bool]) -> Iterator[tuple[SegmentKey, Any]]:
+        """Each segment as a memory engine over its counts per value, rebuilt as columns
+        (as a snapshot is read): one ``GROUP BY`` per side and feature for all segments."""
+        import pyarrow as pa
+
+        from pytest_drift.columns import counts_of_values
+        from pytest_drift.engines.in_memory import MemoryEngine
+        from pytest_drift.segments import category_pairs, split_grouped
+        from pytest_drift.snapshots.counts import as_column, categorical_counts
+
+        wanted = set(keys)
+        columns: dict[str, dict[SegmentKey, dict[str, pa.Array]]] = {
+            role: {key: {} for key in keys} for role in ("baseline", "candidate")}
+        for feature, as_category in as_categories.items():
+            for role, by_segment in columns.items():
+                for key, (values, counts) in split_grouped(
+                        self.grouped_counts(role, by, feature), by).items():
+                    if key not in wanted:
+                        continue
+                    if as_category:
+                        counted = counts_of_values(category_pairs(values, counts))
+                        kept = categorical_counts(feature, counted.counts, counted.missing)
+                    else:
+                        kept = grouped_counts(feature, values, counts)
+                    by_segment[key][feature] = as_column(kept)
+        for key in keys:
+            yield key, MemoryEngine(pa.table(columns["baseline"][key]),
+                                    pa.table(columns["candidate"][key]))
 
 
 def grouped_counts(feature: str, values: pa.Array, counts: pa.Array) -> FeatureCounts:

@@ -210,6 +210,20 @@ class DuckDBEngine(InPlaceEngine):
             raise self._out_of_memory(exc) or exc from None
         return table.column("v").combine_chunks(), table.column("c").combine_chunks()
 
+    def grouped_counts(self, role: str, by: Sequence[str], feature: str | None) -> pa.Table:
+        from pytest_drift.segments import ROWS_COLUMN, VALUE_COLUMN, grouped_names
+
+        selected = [f"{sql.quoted(column)} AS {sql.quoted(name)}"
+                    for column, name in zip(by, grouped_names(by), strict=True)]
+        if feature is not None:
+            selected.append(f"{sql.quoted(feature)} AS {sql.quoted(VALUE_COLUMN)}")
+        query = (f"SELECT {', '.join(selected)}, count(*) AS {sql.quoted(ROWS_COLUMN)} "
+                 f"FROM {self.sides[role].view} GROUP BY ALL")
+        try:
+            return self.con.sql(query).to_arrow_table()
+        except Exception as exc:
+            raise self._out_of_memory(exc) or exc from None
+
     def summarize(self, feature: str, options: CheckOptions, charts: bool,
                   defer_costly: bool = False) -> NumericSummary | str:
         finite = {role: self.finite(role, feature) for role in self.sides}

@@ -3,6 +3,7 @@ frames), reduced with the numpy kernels of :mod:`pytest_drift.engines.memory`.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pytest_drift.engines.base import NumericSummary, empty_side, numeric_summary, too_few
@@ -10,11 +11,23 @@ from pytest_drift.engines.base import NumericSummary, empty_side, numeric_summar
 if TYPE_CHECKING:
     from pytest_drift.columns import CategoryCounts, KindInfo, NumericColumn
     from pytest_drift.options import CheckOptions
+    from pytest_drift.segments import RowSegments, SegmentKey
     from pytest_drift.snapshots.counts import FeatureCounts
 
 
 def row_count(frame: Any) -> int:
     return int(frame.num_rows) if hasattr(frame, "num_rows") else len(frame)
+
+
+def take_rows(frame: Any, rows: Any) -> Any:
+    """These rows of a ``pyarrow.Table`` or ``pandas.DataFrame``, in order."""
+    from pytest_drift.columns import is_pandas
+
+    if is_pandas(frame):
+        return frame.iloc[rows].reset_index(drop=True)
+    import pyarrow as pa
+
+    return frame.take(pa.array(rows))
 
 
 class MemoryEngine:
@@ -26,6 +39,28 @@ class MemoryEngine:
     def __init__(self, train: Any, prod: Any) -> None:
         self.train, self.prod = train, prod
         self.rows = (row_count(train), row_count(prod))
+        self._segments: dict[tuple[str, tuple[str, ...]], RowSegments] = {}
+
+    def _row_segments(self, role: str, by: Sequence[str]) -> RowSegments:
+        from pytest_drift.segments import row_segments
+
+        if (role, tuple(by)) not in self._segments:
+            self._segments[role, tuple(by)] = row_segments(
+                self.train if role == "baseline" else self.prod, by)
+        return self._segments[role, tuple(by)]
+
+    def segment_rows(self, role: str, by: Sequence[str]) -> dict[SegmentKey, int]:
+        return self._row_segments(role, by).rows()
+
+    def segment_engines(self, by: Sequence[str], keys: Sequence[SegmentKey],
+                        as_categories: Mapping[str, bool]
+                        ) -> Iterator[tuple[SegmentKey, MemoryEngine]]:
+        """Each segment's rows of both tables (one stable sort per side for all segments)."""
+        train = self._row_segments("baseline", by).indices()
+        prod = self._row_segments("candidate", by).indices()
+        for key in keys:
+            yield key, MemoryEngine(take_rows(self.train, train[key]),
+                                    take_rows(self.prod, prod[key]))
 
     def kinds(self, feature: str) -> tuple[KindInfo, KindInfo]:
         from pytest_drift.columns import column_kind

@@ -198,6 +198,9 @@ class SparkEngine(InPlaceEngine):
     def value_counts(self, role: str, feature: str) -> tuple[pa.Array, pa.Array]:
         return spark_counts.value_counts(self.sides[role], feature, self._job)
 
+    def grouped_counts(self, role: str, by: Sequence[str], feature: str | None) -> pa.Table:
+        return spark_counts.grouped_counts(self.sides[role], by, feature, self._job)
+
     def summarize(self, feature: str, options: CheckOptions, charts: bool,
                   defer_costly: bool = False) -> NumericSummary | str:
         from pytest_drift.stats.effects import min_detectable_ks

@@ -287,3 +287,28 @@ def test_previous_report_quiet_and_a_session_report(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[1:] == [
         "compared with session.json (written 2026-11-22T10:00:00+00:00): 0 checks matched, "
         "1 new, 1 gone; 0 features newly drifting, 0 stopped drifting"]
+
+
+def test_a_segmented_check_prints_every_segment_and_exits_1_when_one_drifts(
+        tmp_path: Path) -> None:
+    """``--segment-by``: one table per segment, ``--output`` a session report of one entry
+    per segment."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(8)
+    for name, shift in (("train.csv", 0.0), ("now.csv", 5.0)):
+        frame = pd.DataFrame({"shop": rng.choice(["north", "south"], 600),
+                              "basket": rng.normal(30, 4, 600)})
+        frame.loc[frame["shop"] == "south", "basket"] += shift
+        frame.to_csv(tmp_path / name, index=False)
+    result = run_cli("--train_data", "train.csv", "--prod_data", "now.csv", "--segment-by",
+                     "shop", "--output", "out.json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "batch[shop=north] NORMAL" in result.stdout
+    assert "batch[shop=south] DRIFT_DETECTED" in result.stdout
+    assert "segment shop=south" in result.stderr
+    document = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [entry["name"] for entry in document["checks"]] == ["batch[shop=north]",
+                                                               "batch[shop=south]"]
+    assert document["status"] == "DRIFT_DETECTED"

@@ -188,7 +188,7 @@ def test_session_status_is_the_worst_check(statuses: list[str]) -> None:
 
 
 def test_status_order_is_worst_first() -> None:
-    assert STATUS_ORDER == ("ERROR", "DRIFT_DETECTED", "UNDECIDED", "NORMAL")
+    assert STATUS_ORDER == ("ERROR", "DRIFT_DETECTED", "UNDECIDED", "NORMAL", "SKIPPED")
 
 
 @pytest.mark.parametrize(
@@ -200,6 +200,8 @@ def test_status_order_is_worst_first() -> None:
         (["ERROR", "NORMAL"], "ERROR"),
         (["NORMAL", "UNDECIDED"], "UNDECIDED"),
         (["UNDECIDED", "DRIFT_DETECTED"], "DRIFT_DETECTED"),
+        (["SKIPPED", "NORMAL"], "NORMAL"),
+        (["SKIPPED"], "SKIPPED"),
     ],
 )
 def test_session_status_examples(statuses: list[str], worst: str) -> None:
