@@ -227,8 +227,11 @@ def marker_check(item: pytest.Item, declared: Layer | None = None, *, name: str 
             problem = report.error if report.status == "ERROR" else None
             if report.status == "SKIPPED":
                 state.marker_report = report
-                pytest.skip(f"drift segment {report.segment and report.segment['label']}: "
-                            f"{report.segment and report.segment['skipped']}")
+                # Shown at the test's own line, as a skip marker's reason is.
+                raise pytest.skip.Exception(
+                    f"drift segment {report.segment and report.segment['label']}: "
+                    f"{report.segment and report.segment['skipped']}",
+                    _use_item_location=True)
     if problem is not None or report is None:
         # Outside the except blocks, so pytest shows the message without a chained error.
         pytest.fail(f"drift check could not run: {problem}", pytrace=False)
