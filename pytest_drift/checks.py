@@ -140,8 +140,9 @@ def family_name(item: pytest.Item, name: str) -> str:
     label = segment_of(item)
     if label is not None and name.endswith(f"[{label}]"):
         return name[:-len(label) - 2]
-    if label is not None and f"-{label}]" in name:
-        return name.replace(f"-{label}]", "]")
+    for inside, alone in ((f"-{label}]", "]"), (f"[{label}-", "["), (f"-{label}-", "-")):
+        if label is not None and inside in name:  # beside other parameters' ids
+            return name.replace(inside, alone)
     return name
 
 

@@ -125,7 +125,7 @@ def _run(args: argparse.Namespace) -> int:
         save = save_target(args.save_baseline, check=name, base_dir=Path.cwd(),
                            given_as="--save-baseline")
     if options.segment_by:
-        return _run_segments(options, name, output, args, save is not None)
+        return _run_segments(options, name, output, args, save is not None, previous)
     try:
         report = run_check(options, base_dir=Path.cwd(), name=name,
                            api_log=args.mode == "online", save=save)
@@ -164,7 +164,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_segments(options: CheckOptions, name: str, output: Path | None,
-                  args: argparse.Namespace, saving: bool) -> int:
+                  args: argparse.Namespace, saving: bool,
+                  previous: tuple[dict[str, Any], str] | None) -> int:
     """A segmented check (``--segment-by``): every segment's table, ``--output`` as a
     session report of one entry per segment (an ERROR entry when the check cannot run),
     exit 1 when any segment's gate fails."""
@@ -188,10 +189,18 @@ def _run_segments(options: CheckOptions, name: str, output: Path | None,
     entries = [report.to_json() for report in family]
     markup = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     width = 100 if not sys.stdout.isatty() else os.get_terminal_size().columns
-    sys.stdout.write(render(entries, markup=markup, width=width,
-                            verbosity=-1 if args.quiet else 0))
+    verbosity = -1 if args.quiet else 0
+    sys.stdout.write(render(entries, markup=markup, width=width, verbosity=verbosity))
+    trend = None
+    if previous is not None:
+        from pytest_drift.terminal import render_trend
+        from pytest_drift.trend import compute_trend
+
+        trend = compute_trend(previous[0], entries, source=previous[1])
+        sys.stdout.write(render_trend(trend, markup=markup, width=width, verbosity=verbosity))
     if output is not None:
-        print(f"drift report: {write_json(output, session_report(entries, utc_now()))}")
+        document = session_report(entries, utc_now(), trend)
+        print(f"drift report: {write_json(output, document)}")
     failed = [entry for report, entry in zip(family, entries, strict=True)
               if report.gate_failed]
     if not args.quiet:

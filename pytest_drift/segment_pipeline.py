@@ -203,7 +203,33 @@ def run_segments(
                 options, family, segments, key, reason, sides_of[key], engine_name,
                 nodeid=None if nodeid is None else f"{nodeid}[{label}]", timestamp=timestamp)
     ordered = {segments.label(key): reports[segments.label(key)] for key in segments.keys}
-    return SegmentFamily(family, by, ordered)
+    return SegmentFamily(family, by, _with_family_false_alarm(ordered, options))
+
+
+def _with_family_false_alarm(reports: dict[str, DriftReport], options: CheckOptions
+                             ) -> dict[str, DriftReport]:
+    """Each segment's report with the chance that some segment's gate fails on stable
+    data (segments hold disjoint rows, so their gates are independent), and a note when it
+    is above :data:`pytest_drift.verdict.FALSE_ALARM_WARNING`."""
+    from pytest_drift.stats.false_alarm import any_fails
+    from pytest_drift.verdict import FALSE_ALARM_WARNING
+
+    gates = [report.false_alarm_probability for report in reports.values()
+             if report.false_alarm_probability is not None]
+    probability = any_fails(gates)
+    note = (f"some segment's gate fails on stable data {probability:.1%} of the time "
+            f"({len(gates)} segments tested): lower alpha (e.g. {options.alpha:g}/"
+            f"{len(gates)}) or raise the threshold")
+    marked = {}
+    for label, report in reports.items():
+        segment = {**(report.segment or {}), "segments_tested": len(gates),
+                   "family_false_alarm_probability": probability}
+        notes = report.notes
+        if probability > FALSE_ALARM_WARNING and report.segment and not report.segment.get(
+                "skipped"):
+            notes = (*notes, note)
+        marked[label] = replace(report, segment=segment, notes=notes)
+    return marked
 
 
 def _segment_sides(sides: Mapping[str, Side], segments: SegmentPlan, key: SegmentKey

@@ -111,3 +111,9 @@ def _exact(m: int, alpha: float, k: int, correction: str) -> float:
                                    [j - 1 for j in steps])
         return 1.0 - never
     raise ValueError(f"unknown correction {correction!r}")
+
+
+def any_fails(probabilities: list[float]) -> float:
+    """The chance that at least one of several gates fails on stable data when their data
+    are independent (the segments of a check hold disjoint rows): ``1 - prod(1 - p)``."""
+    return 1.0 - math.prod(1.0 - p for p in probabilities)

@@ -312,3 +312,11 @@ def test_a_segmented_check_prints_every_segment_and_exits_1_when_one_drifts(
     assert [entry["name"] for entry in document["checks"]] == ["batch[shop=north]",
                                                                "batch[shop=south]"]
     assert document["status"] == "DRIFT_DETECTED"
+    (tmp_path / "out.json").rename(tmp_path / "previous.json")
+    again = run_cli("--train_data", "train.csv", "--prod_data", "now.csv", "--segment-by",
+                    "shop", "--output", "out.json", "--previous-report", "previous.json",
+                    cwd=tmp_path)
+    assert again.returncode == 1, again.stderr
+    assert "compared with previous.json" in again.stdout
+    trend = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["trend"]
+    assert len(trend["checks"]) == 2  # each segment matched by its name

@@ -52,11 +52,15 @@ def test_each_segment_is_the_check_of_its_rows_alone() -> None:
                         candidate[candidate["country"] == country].drop(columns="country"),
                         workers=1, name=f"compare[country={country}]")
         ours, theirs = entry(report, False), entry(alone, False)
-        assert ours.pop("segment") == {"family": "compare", "by": ["country"],
-                                       "key": {"country": country},
-                                       "label": f"country={country}",
-                                       "only_in": None, "skipped": None}
+        segment = ours.pop("segment")
+        assert segment.pop("segments_tested") == 3
+        segment.pop("family_false_alarm_probability")
+        assert segment == {"family": "compare", "by": ["country"],
+                           "key": {"country": country}, "label": f"country={country}",
+                           "only_in": None, "skipped": None}
         theirs.pop("segment")
+        family_note = ours["notes"].pop()
+        assert family_note.startswith("some segment's gate fails on stable data ")
         for key in ("baseline", "candidate"):
             ours.pop(key), theirs.pop(key)
         assert_same(ours, theirs)
@@ -178,3 +182,22 @@ def test_duckdb_gives_the_memory_engines_segments(tmp_path: Path, by: str) -> No
 
 def test_spark_gives_the_memory_engines_segments(tmp_path: Path, spark: Any) -> None:
     families_agree("spark", *parquet_pair(tmp_path), segment_by=["country", "device"])
+
+
+def test_the_chance_that_some_segment_fails_on_stable_data() -> None:
+    """Segments hold disjoint rows, so their gates fail independently on stable data: the
+    family fails with 1 - prod(1 - p), each p the binomial chance that a segment's gate
+    fails (scipy's binom as the oracle)."""
+    from scipy import stats
+
+    baseline, candidate = segmented_pair()
+    family = compare_segments(baseline, candidate, segment_by="country", workers=1)
+    # 4 features at alpha 0.05 and a 20% threshold: one drifted feature fails a gate.
+    one_gate = float(stats.binom.sf(0, 4, 0.05))
+    expected = 1 - (1 - one_gate) ** 3
+    for report in family:
+        assert report.segment is not None
+        assert report.segment["family_false_alarm_probability"] == pytest.approx(
+            expected, rel=1e-12)
+    assert "(3 segments tested): lower alpha (e.g. 0.05/3)" in " ".join(
+        family.reports["country=FR"].notes)
