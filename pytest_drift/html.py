@@ -16,7 +16,7 @@ from html import escape
 from typing import Any
 
 from pytest_drift import trend_wording
-from pytest_drift.html_charts import bars_svg, ecdf_svg
+from pytest_drift.html_charts import bars_svg, ecdf_svg, windows_svg
 from pytest_drift.models import STATUS_ORDER
 from pytest_drift.wording import (
     APPROXIMATE_MARK,
@@ -200,6 +200,9 @@ def _check_section(index: int, entry: Mapping[str, Any]) -> str:
     parts.append(f"<p class=\"verdict {css}\">{escape(summary_line(entry))}</p>\n")
     parts.append(_options(entry))
     parts.append(_notes(entry))
+    if entry.get("windows"):
+        parts.append("<h3>Drift over time</h3>\n<figure class=\"windows\">"
+                     f"{windows_svg(entry['windows'], entry.get('threshold'))}</figure>\n")
     features = ordered_features(entry)
     if features:
         parts.append("<h3>Features</h3>\n")

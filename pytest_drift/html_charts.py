@@ -1,6 +1,7 @@
 """The SVG charts of the HTML report: an overlaid ECDF per numeric feature (with the KS gap
 marked) and grouped category shares per categorical one, drawn from the ``chart`` data the
-engine put in a feature's entry. Only the standard library is imported.
+engine put in a feature's entry, and a windowed check's drift percentage over time. Only the
+standard library is imported.
 """
 
 from __future__ import annotations
@@ -225,5 +226,67 @@ def bars_svg(feature: str, chart: Mapping[str, Any], highlight: str | None = Non
     if others:
         parts.append(f"<text x=\"{LABEL_WIDTH}\" y=\"{height - 6}\">+{others} more "
                      f"categor{'y' if others == 1 else 'ies'} not shown</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def windows_svg(section: Mapping[str, Any], threshold: Any) -> str:
+    """The drift percentage of each window over time, the threshold dashed across it; a
+    drifted window red, a skipped one hollow, the first that crossed the threshold named.
+
+    ``section`` is a windowed check's ``windows`` entry (:mod:`pytest_drift.window_pipeline`).
+    """
+    windows = list(section.get("windows") or [])
+    if not windows:
+        return ""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / len(windows)
+    first = section.get("first_drifted")
+
+    def y(percent: float) -> float:
+        return TOP + plot_h * (1 - percent / 100)
+
+    label = (f"Drift percentage per window of {section.get('window')}: {len(windows)} windows "
+             f"from {windows[0]['start']}")
+    parts = [f"<svg viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" "
+             f"aria-label=\"{escape(label)}\"><title>{escape(label)}</title>"]
+    for tick in (0, 25, 50, 75, 100):
+        parts.append(f"<line class=\"grid\" x1=\"{LEFT}\" x2=\"{WIDTH - RIGHT}\" "
+                     f"y1=\"{_c(y(tick))}\" y2=\"{_c(y(tick))}\"/><text x=\"{LEFT - 6}\" "
+                     f"y=\"{_c(y(tick) + 4)}\" text-anchor=\"end\">{tick}%</text>")
+    for index, window in enumerate(windows):
+        x = LEFT + index * step + step * 0.1
+        percent = window.get("drift_percentage")
+        tip = (f"{window['start']}: {window['rows']} rows, "
+               + (f"skipped ({window['skipped']})" if window.get("skipped")
+                  else f"{float(percent):.1f}% drifted, {window['status']}"))
+        if window.get("skipped") or not _finite(percent):
+            parts.append(f"<rect class=\"skipped\" x=\"{_c(x)}\" y=\"{_c(y(100))}\" "
+                         f"width=\"{_c(step * 0.8)}\" height=\"{_c(plot_h)}\" fill=\"none\" "
+                         f"stroke=\"#9ca3af\" stroke-dasharray=\"2 2\"><title>{escape(tip)}"
+                         "</title></rect>")
+            continue
+        colour = "#b91c1c" if window.get("drifted_features") and window.get(
+            "status") != "NORMAL" else BASELINE_COLOUR
+        parts.append(f"<rect x=\"{_c(x)}\" y=\"{_c(y(float(percent)))}\" "
+                     f"width=\"{_c(step * 0.8)}\" height=\"{_c(plot_h * float(percent) / 100)}\" "
+                     f"fill=\"{colour}\"><title>{escape(tip)}</title></rect>")
+    if _finite(threshold):
+        parts.append(f"<line class=\"threshold\" x1=\"{LEFT}\" x2=\"{WIDTH - RIGHT}\" "
+                     f"y1=\"{_c(y(float(threshold)))}\" y2=\"{_c(y(float(threshold)))}\" "
+                     f"stroke=\"{GAP_COLOUR}\" stroke-dasharray=\"5 3\"/>"
+                     f"<text x=\"{WIDTH - RIGHT}\" y=\"{_c(y(float(threshold)) - 4)}\" "
+                     f"text-anchor=\"end\">threshold {float(threshold):g}%</text>")
+    axis_y = TOP + plot_h
+    marks = {0: windows[0]["start"], len(windows) - 1: windows[-1]["start"]}
+    if first is not None:
+        marks[int(first)] = f"first drift {windows[int(first)]['start']}"
+    last = len(windows) - 1
+    for index, text in sorted(marks.items()):
+        anchor = "start" if index == 0 else "end" if index == last else "middle"
+        below = 12 if index == first and index not in (0, last) else 0  # clear of the ends
+        parts.append(f"<text x=\"{_c(LEFT + (index + 0.5) * step)}\" "
+                     f"y=\"{axis_y + 14 + below}\" text-anchor=\"{anchor}\" class=\"s\">"
+                     f"{escape(str(text)[:30])}</text>")
     parts.append("</svg>")
     return "".join(parts)

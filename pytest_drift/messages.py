@@ -54,6 +54,11 @@ def failure_message(entry: Mapping[str, Any]) -> str:
     else:
         lines = [f"Data drift in {entry.get('drift_percentage', 0):.1f}% of features "
                  f"(threshold {entry.get('threshold')}%): {datasets}"]
+    if entry.get("windows"):
+        from pytest_drift import window_wording as windows
+
+        first = windows.first_drift_line(entry)
+        lines += [windows.windows_headline(entry), *([first] if first else [])]
     for name in entry.get("drifted_features", []):
         lines.append("  " + feature_line(name, details[name], entry))
     for name in entry.get("undecided_features") or []:

@@ -215,6 +215,10 @@ class DriftReport:
     #: ``label`` (``country=FR``), ``only_in`` (the side a one-sided segment is on) and
     #: ``skipped`` (why it was not tested).
     segment: Mapping[str, Any] | None = None
+    #: A windowed check (``window``): the window, its gate, the windows (start, end, rows,
+    #: status, drift percentage, drifted features, why one was skipped), which one decided
+    #: and the first that crossed the threshold; ``details`` are the deciding window's.
+    windows: Mapping[str, Any] | None = None
 
     @property
     def waived_features(self) -> dict[str, str]:
@@ -301,4 +305,5 @@ class DriftReport:
             "undecided_features": self.undecided_features,
             "schema": None if self.schema is None else self.schema.to_json(),
             "segment": None if self.segment is None else dict(self.segment),
+            "windows": None if self.windows is None else dict(self.windows),
         }

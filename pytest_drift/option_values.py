@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 
 #: What a failed gate does: fail the test, or emit a DriftWarning.
 MODES = ("fail", "warn")
+#: Which windows of a windowed check decide its gate: the last one, or any one.
+WINDOW_GATES = ("last", "any")
 #: What a schema change does: fail the gate, or be reported with a DriftWarning.
 SCHEMA_POLICIES = ("warn", "fail")
 #: Where a check's features are reduced (the ``engine`` option); ``auto`` picks one.
@@ -258,6 +260,18 @@ def parse_waive(raw: object) -> dict[str, str]:
 def parse_mode(raw: object) -> str:
     """One of :data:`MODES`."""
     return _choice(raw, MODES)
+
+
+def parse_window_gate(raw: object) -> str:
+    """One of :data:`WINDOW_GATES`."""
+    return _choice(raw, WINDOW_GATES)
+
+
+def parse_window(raw: object) -> str:
+    """A pandas offset alias (see :func:`pytest_drift.windows.parse_window`)."""
+    from pytest_drift.windows import parse_window as window
+
+    return window(raw)
 
 
 def parse_schema_policy(raw: object) -> str:

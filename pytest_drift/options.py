@@ -23,6 +23,7 @@ from pytest_drift.option_values import (
     FORMAT_NAMES,
     MODES,
     SCHEMA_POLICIES,
+    WINDOW_GATES,
     parse_alpha,
     parse_bool,
     parse_correction,
@@ -46,6 +47,8 @@ from pytest_drift.option_values import (
     parse_threshold,
     parse_timeout,
     parse_waive,
+    parse_window,
+    parse_window_gate,
     parse_workers,
 )
 
@@ -134,6 +137,15 @@ OPTIONS: tuple[Option, ...] = (
            "columns whose values cut the check into one check per segment (e.g. country); "
            "under pytest, test ids read test_x[country=FR]", "NAMES", ini_type="args",
            where=frozenset({"marker", "flag"}), default_help="no segments"),
+    Option("window", None, parse_window,
+           "cut the candidate into consecutive windows of this pandas offset (1d, 6h, W) "
+           "by time_column, each tested against the whole baseline", "OFFSET",
+           where=frozenset({"marker", "flag"}), default_help="no windows"),
+    Option("time_column", "timestamp", parse_text,
+           "the candidate's column of times that window cuts by (an API log's timestamp "
+           "key is one)", "COLUMN"),
+    Option("window_gate", "last", parse_window_gate,
+           "which windows decide the gate: last (the latest) or any", "|".join(WINDOW_GATES)),
     Option("max_segments", 100, parse_max_segments,
            "more segments than this is an error (a segment column of many values)", "N"),
     Option("alpha", 0.05, parse_alpha, "significance level per feature", "ALPHA"),
@@ -270,6 +282,10 @@ class CheckOptions:
     exclude: tuple[str, ...]
     #: The columns that cut the check into segments (see :mod:`pytest_drift.segments`).
     segment_by: tuple[str, ...] | None
+    #: A pandas offset: the candidate's windows (see :mod:`pytest_drift.windows`).
+    window: str | None
+    time_column: str
+    window_gate: str
     max_segments: int
     alpha: float
     threshold: float

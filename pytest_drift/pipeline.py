@@ -82,6 +82,17 @@ def run_check(
                                                                        "segment_by"),
             "a segmented check is a family of checks: run it with compare_segments(), the "
             "drift marker or a declared check")
+    if options.window is not None:
+        from pytest_drift.window_pipeline import run_windowed
+
+        if save is not None:
+            raise DriftUsageError("window", options.window,
+                                  options.origins.get("window", "window"),
+                                  "a windowed check cannot save a snapshot: check the whole "
+                                  "candidate (without window) to save or approve one")
+        return run_windowed(options, base_dir=base_dir, name=name, nodeid=nodeid,
+                            api_log=api_log, loader=loader, registry=registry, today=today,
+                            progress=progress, charts=charts)
     started, timestamp = time.perf_counter(), utc_now()
     asked = options
     options, snapshot_step = stage.prepare(options, save, base_dir)

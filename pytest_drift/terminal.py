@@ -80,7 +80,8 @@ def render(
             console.print(wording.short_line(entry), style=STATUS_STYLE.get(status),
                           soft_wrap=True)
             for notice in wording.notices(entry, feature_notes=False):
-                if notice.kind in ("warning", "schema"):
+                if notice.kind in ("warning", "schema") or (
+                        notice.kind == "windows" and "first crossed" in notice.text):
                     console.print(f"  {wording.notice_text(notice)}", style="yellow",
                                   soft_wrap=True)
             continue

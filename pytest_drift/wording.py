@@ -268,8 +268,8 @@ def false_alarm_text(probability: float) -> str:
     return "under 0.1%" if 0 < probability < 0.001 else f"{probability:.1%}"
 
 
-NoticeKind = Literal["approximate", "schema", "skipped", "waived", "approved", "warning",
-                     "note"]
+NoticeKind = Literal["approximate", "windows", "schema", "skipped", "waived", "approved",
+                     "warning", "note"]
 
 
 @dataclass(frozen=True)
@@ -285,13 +285,21 @@ class Notice:
 
 
 def notices(entry: Entry, *, feature_notes: bool = True) -> list[Notice]:
-    """That the check is approximate, its schema changes, skipped and waived features, an
-    approval, the check's warnings, then each feature's notes."""
+    """That the check is approximate, its windows, its schema changes, skipped and waived
+    features, an approval, the check's warnings, then each feature's notes."""
     found = []
     if entry.get("approximate"):
         from pytest_drift.snapshots.wording import approximate_text
 
         found.append(Notice("approximate", None, approximate_text(entry)))
+    if entry.get("windows"):
+        from pytest_drift import window_wording as windows
+
+        first = windows.first_drift_line(entry)
+        found += [Notice("windows", None, text) for text in [
+            f"{windows.windows_headline(entry)}:",
+            *(f"  {line}" for line in windows.window_lines(entry)),
+            *([first] if first else []), windows.scan_line(entry)]]
     lines = schema_lines(entry)
     if lines:
         found += [Notice("schema", None, text)
@@ -317,7 +325,7 @@ def notice_text(notice: Notice) -> str:
     """``skipped x: reason``, ``warning: text``, ``note (x): text``: a notice on one line."""
     if notice.kind == "note":
         return f"note ({notice.subject}): {notice.text}"
-    if notice.kind in ("approximate", "schema"):  # its text says so itself
+    if notice.kind in ("approximate", "schema", "windows"):  # its text says so itself
         return notice.text
     if notice.subject is None:
         return f"{notice.kind}: {notice.text}"

@@ -231,10 +231,8 @@ class InPlaceEngine:
         (as a snapshot is read): one ``GROUP BY`` per side and feature for all segments."""
         import pyarrow as pa
 
-        from pytest_drift.columns import counts_of_values
         from pytest_drift.engines.in_memory import MemoryEngine
-        from pytest_drift.segments import category_pairs, split_grouped
-        from pytest_drift.snapshots.counts import as_column, categorical_counts
+        from pytest_drift.segments import split_grouped
 
         wanted = set(keys)
         columns: dict[str, dict[SegmentKey, dict[str, pa.Array]]] = {
@@ -243,17 +241,26 @@ class InPlaceEngine:
             for role, by_segment in columns.items():
                 for key, (values, counts) in split_grouped(
                         self.grouped_counts(role, by, feature), by).items():
-                    if key not in wanted:
-                        continue
-                    if as_category:
-                        counted = counts_of_values(category_pairs(values, counts))
-                        kept = categorical_counts(feature, counted.counts, counted.missing)
-                    else:
-                        kept = grouped_counts(feature, values, counts)
-                    by_segment[key][feature] = as_column(kept)
+                    if key in wanted:
+                        by_segment[key][feature] = rebuilt_column(feature, values, counts,
+                                                                  as_category)
         for key in keys:
             yield key, MemoryEngine(pa.table(columns["baseline"][key]),
                                     pa.table(columns["candidate"][key]))
+
+
+def rebuilt_column(feature: str, values: pa.Array, counts: pa.Array, as_category: bool
+                   ) -> pa.Array:
+    """A feature's column again from its counts per value (a ``GROUP BY``), as a snapshot
+    is read: as categories, or as numbers in their exact type."""
+    from pytest_drift.columns import counts_of_values
+    from pytest_drift.segments import category_pairs
+    from pytest_drift.snapshots.counts import as_column, categorical_counts
+
+    if as_category:
+        counted = counts_of_values(category_pairs(values, counts))
+        return as_column(categorical_counts(feature, counted.counts, counted.missing))
+    return as_column(grouped_counts(feature, values, counts))
 
 
 def grouped_counts(feature: str, values: pa.Array, counts: pa.Array) -> FeatureCounts:

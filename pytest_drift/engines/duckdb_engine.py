@@ -211,14 +211,20 @@ class DuckDBEngine(InPlaceEngine):
         return table.column("v").combine_chunks(), table.column("c").combine_chunks()
 
     def grouped_counts(self, role: str, by: Sequence[str], feature: str | None) -> pa.Table:
+        return self.grouped_sql(role, [sql.quoted(column) for column in by], feature)
+
+    def grouped_sql(self, role: str, expressions: Sequence[str], feature: str | None
+                    ) -> pa.Table:
+        """:meth:`grouped_counts` by SQL expressions (a row's time window) as well as
+        columns."""
         from pytest_drift.segments import ROWS_COLUMN, VALUE_COLUMN, grouped_names
 
-        selected = [f"{sql.quoted(column)} AS {sql.quoted(name)}"
-                    for column, name in zip(by, grouped_names(by), strict=True)]
+        selected = [f"{expression} AS {sql.quoted(name)}" for expression, name in
+                    zip(expressions, grouped_names(expressions), strict=True)]
         if feature is not None:
             selected.append(f"{sql.quoted(feature)} AS {sql.quoted(VALUE_COLUMN)}")
-        query = (f"SELECT {', '.join(selected)}, count(*) AS {sql.quoted(ROWS_COLUMN)} "
-                 f"FROM {self.sides[role].view} GROUP BY ALL")
+        query = (f"SELECT {', '.join([*selected, f'count(*) AS {sql.quoted(ROWS_COLUMN)}'])}"
+                 f" FROM {self.sides[role].view} GROUP BY ALL")
         try:
             return self.con.sql(query).to_arrow_table()
         except Exception as exc:

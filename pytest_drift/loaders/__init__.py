@@ -58,6 +58,9 @@ class LoadContext:
     remote_timeout: float = cast(float, OPTIONS_BY_NAME["remote_timeout"].default)
     #: Where ``snapshot:NAME`` datasets are kept.
     baselines_dir: str = str(OPTIONS_BY_NAME["baselines_dir"].default)
+    #: Columns to read besides all the others when every column is read (a windowed
+    #: check's time column, which an API log holds outside its model inputs).
+    also_read: tuple[str, ...] = ()
 
     @property
     def where(self) -> str:
@@ -149,6 +152,11 @@ class FileSource:
     def column_names(self) -> list[str]:
         with self._naming_urls():
             return list(self.reader.column_names())
+
+    def named_columns(self) -> list[str]:
+        """Columns read only when asked for by name (an API log's ``timestamp``)."""
+        with self._naming_urls():
+            return list(getattr(self.reader, "named_columns", list)())
 
     def read(self, columns: Sequence[str] | None) -> Any:
         with self._naming_urls():
@@ -268,8 +276,10 @@ def load(source: Any, columns: Sequence[str] | None, context: LoadContext,
     from pytest_drift.loaders.budget import SHARE_PER_SIDE, available_memory, human_size
 
     opened = open_with(source, context)
+    if columns is None and context.also_read:
+        columns = [*opened.column_names(), *context.also_read]
     if columns is not None:
-        known = opened.column_names()
+        known = [*opened.column_names(), *getattr(opened, "named_columns", list)()]
         columns = [c for c in columns if c in known]
     elif isinstance(opened, FileSource) and opened.format in _CHEAP_HEADERS:
         # "All columns", named, so the cache can serve them from columns read before.

@@ -2,8 +2,10 @@
 
 An API log line looks like ``{"timestamp": ..., "features": {"x": 1.0}, "prediction": ...}``.
 When the first record holds ``features_key`` (a dotted path for nested objects) as an object,
-the file is read as a log: one row per request, the columns being that object's keys, other
-keys ignored. Otherwise each line is a flat record.
+the file is read as a log: one row per request, the columns being that object's keys. The
+other top-level keys (the request's ``timestamp``) are no columns of the log, but a check
+that asks for one by name gets it (a windowed check's ``time_column``). Otherwise each line
+is a flat record.
 
 pyarrow parses well-formed files fast; anything it rejects is parsed again line by line with
 Python's json module, which names the line of a bad record.
@@ -13,13 +15,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pytest_drift.errors import DriftInputError
 from pytest_drift.loaders import streams
 from pytest_drift.loaders.paths import EMPTY_ADVICE, DataFile
 from pytest_drift.loaders.records import ParsedWholeFile, json_lines, records_to_table
+from pytest_drift.windows import LOG_TIME_KEY
 
 #: A line whose first non-blank character does not open an object.
 _NOT_AN_OBJECT = re.compile(rb"(?:^|\n)[ \t\r]*[^{\s]")
@@ -36,6 +39,24 @@ class JsonLinesFile(ParsedWholeFile):
         self.features_key = features_key
         self.api_log = api_log
         self._table: Any = None
+        #: A log's top-level keys besides the model inputs (the request's time).
+        self._top: Any = None
+
+    def named_columns(self) -> list[str]:
+        """A log's top-level keys, read when asked for by name."""
+        self._load()
+        return [] if self._top is None else list(self._top.column_names)
+
+    def read(self, columns: Sequence[str] | None) -> Any:
+        """The columns asked for; a log's top-level key (``timestamp``) when asked by name."""
+        table = self._load()
+        if columns is None:
+            return table
+        extra = [name for name in columns if name not in table.column_names
+                 and self._top is not None and name in self._top.column_names]
+        for name in extra:
+            table = table.append_column(name, self._top.column(name))
+        return table.select(list(columns))
 
     def _load(self) -> Any:
         if self._table is None:
@@ -74,6 +95,7 @@ class JsonLinesFile(ParsedWholeFile):
             column = column.field(key)
         if not pa.types.is_struct(column.type) or column.null_count:
             return None  # the careful path says which line is wrong
+        self._top = table.drop_columns([self.keys[0]])
         return pa.Table.from_arrays(column.flatten(), names=[f.name for f in column.type])
 
     def _careful(self) -> Any:
@@ -101,8 +123,15 @@ class JsonLinesFile(ParsedWholeFile):
                 f"{self.where}: {self.file.path} is not an API log: line {first[0]} has no "
                 f"{self.keys[0]!r} object; set features_key to the key of the model inputs."
             )
+        times: list[Any] = []
         for number, record in itertools.chain([first], lines):
+            if is_log:
+                times.append(record.get(LOG_TIME_KEY))
             yield self._inputs(number, record) if is_log else record
+        if is_log and any(time is not None for time in times):
+            import pyarrow as pa
+
+            self._top = pa.table({LOG_TIME_KEY: pa.array(times)})
 
     def _inputs(self, number: int, record: dict[str, Any]) -> dict[str, Any]:
         value: Any = record
