@@ -122,7 +122,8 @@ def run_windowed(
     with open_check(engine_name, request) as opened:
         candidate = opened.sides["candidate"]
         if not _has_column(opened.engine, column):
-            _refuse_time(options, candidate.description, candidate.column_names)
+            _refuse_time(options, candidate.description,
+                         peeked["candidate"] or candidate.column_names)
         plan = _without(column, confirmed_plan(options, plan, peeked, opened.sides))
         where = f"candidate {candidate.description!r}"
         times = read_times(_times_of(opened.engine, column), column, where,

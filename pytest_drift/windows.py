@@ -21,12 +21,10 @@ LOG_TIME_KEY = "timestamp"
 
 def parse_window(raw: object) -> str:
     """A pandas offset alias (``1d``, ``6h``, ``15min``, ``W``, ``MS``), as given."""
-    from pandas.tseries.frequencies import to_offset
-
     if not isinstance(raw, str) or not raw.strip():
         raise ValueError("must be a pandas offset such as 1d, 6h, 15min or W")
     try:
-        to_offset(raw.strip())
+        _offset(raw.strip())
     except ValueError:
         raise ValueError("is not a pandas offset; use one such as 1d, 6h, 15min or W"
                          ) from None
@@ -34,9 +32,15 @@ def parse_window(raw: object) -> str:
 
 
 def _offset(window: str) -> Any:
+    """The pandas offset of an alias. Newer pandas deprecates lower-case aliases such as
+    ``1d``; they still name the same offset, so the deprecation is not the user's concern."""
+    import warnings
+
     from pandas.tseries.frequencies import to_offset
 
-    return to_offset(window)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return to_offset(window)
 
 
 def is_fixed(window: str) -> bool:

@@ -30,6 +30,7 @@ from typing import Any, Literal, NamedTuple
 
 from tests.bad_segment_inputs import segment_cases
 from tests.bad_snapshot_inputs import snapshot_cases
+from tests.bad_window_inputs import window_cases
 
 #: A file that unpickling a payload of :func:`pickle_payload` creates.
 UNPICKLED_MARKER = "UNPICKLED.marker"
@@ -529,6 +530,7 @@ CASES: tuple[Case, ...] = (
          "Write every part with the same columns (one schema)."),
     *snapshot_cases(),
     *segment_cases(),
+    *window_cases(),
 )
 
 CASES_BY_ID: Mapping[str, Case] = {case.id: case for case in CASES}

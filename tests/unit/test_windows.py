@@ -1,0 +1,228 @@
+"""Time windows: each window's verdict equals the check of that window's rows alone (the
+oracle: ``compare`` on the rows pandas selects by time), the deciding window's details too,
+the same report on DuckDB, window edges of fixed and calendar offsets, windows too small
+skipped with the reason, the gate of the last or of any window, API logs by their
+timestamp, and the input and usage errors of a bad time column or window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pytest_drift import DriftInputError, DriftUsageError, compare
+from pytest_drift.messages import failure_message
+from pytest_drift.windows import parse_window, window_edges
+from tests.engine_support import assert_same, entry
+
+
+def log_pair(days: int = 5, per_day: int = 400, drift_from: str = "2026-11-03T12:00",
+             seed: int = 6, tz: str | None = "UTC") -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    baseline = pd.DataFrame({"amount": rng.normal(20, 4, 3000).round(2),
+                             "plan": rng.choice(["free", "pro"], 3000)})
+    times = pd.date_range("2026-11-01", periods=days * per_day,
+                          freq=pd.Timedelta(days=1) / per_day, tz=tz)
+    candidate = pd.DataFrame({"timestamp": times,
+                              "amount": rng.normal(20, 4, len(times)).round(2),
+                              "plan": rng.choice(["free", "pro"], len(times))})
+    candidate.loc[candidate["timestamp"] >= pd.Timestamp(drift_from, tz=tz), "amount"] += 2.0
+    return baseline, candidate
+
+
+def by_window(candidate: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
+    times = candidate["timestamp"]
+    return candidate[(times >= pd.Timestamp(start)) & (times < pd.Timestamp(end))].drop(
+        columns="timestamp")
+
+
+def test_each_window_is_the_check_of_its_rows_alone() -> None:
+    baseline, candidate = log_pair()
+    report = compare(baseline, candidate, window="1d", workers=1)
+    section = report.to_json()["windows"]
+    assert [w["start"] for w in section["windows"]] == [
+        f"2026-11-0{day}T00:00:00+00:00" for day in range(1, 6)]
+    for window in section["windows"]:
+        alone = compare(baseline, by_window(candidate, window["start"], window["end"]),
+                        workers=1)
+        assert window["rows"] == alone.candidate_rows
+        assert window["status"] == alone.status
+        assert window["drifted_features"] == alone.drifted_features
+        assert window["drift_percentage"] == alone.drift_percentage
+        assert window["false_alarm_probability"] == alone.false_alarm_probability
+    assert section["first_drifted"] == 2  # the drift starts at noon on the 3rd
+    assert section["deciding"] == 4
+    last = section["windows"][-1]
+    alone = compare(baseline, by_window(candidate, last["start"], last["end"]), workers=1)
+    ours, theirs = entry(report, False), entry(alone, False)
+    assert ours.pop("windows") == section
+    theirs.pop("windows")
+    ours.pop("candidate"), theirs.pop("candidate")
+    assert_same(ours, theirs)
+
+
+def test_the_any_gate_reports_the_first_window_that_failed() -> None:
+    baseline, candidate = log_pair(drift_from="2026-11-02T00:00")
+    candidate.loc[candidate["timestamp"] >= pd.Timestamp("2026-11-04", tz="UTC"),
+                  "amount"] -= 2.0  # back to normal
+    last = compare(baseline, candidate, window="1d", workers=1)
+    assert last.status == "NORMAL"
+    anyone = compare(baseline, candidate, window="1d", window_gate="any", workers=1)
+    assert anyone.status == "DRIFT_DETECTED"
+    section = anyone.to_json()["windows"]
+    assert section["deciding"] == section["first_drifted"] == 1
+    message = failure_message(anyone.to_json())
+    assert "drift first crossed the threshold in the window 2026-11-02T00:00:00+00:00 to " \
+        "2026-11-03T00:00:00+00:00 (50.0% of features: amount)" in message
+    assert "any window fails the gate (window_gate='any')" in message
+
+
+def test_a_window_with_too_few_rows_is_listed_as_skipped() -> None:
+    baseline, candidate = log_pair(days=3)
+    candidate = pd.concat([candidate, candidate.tail(5).assign(
+        timestamp=pd.date_range("2026-11-04", periods=5, freq="h", tz="UTC"))],
+        ignore_index=True)
+    section = compare(baseline, candidate, window="1d", workers=1).to_json()["windows"]
+    skipped = section["windows"][-1]
+    assert skipped["status"] == "SKIPPED"
+    assert skipped["skipped"] == "5 rows, fewer than min_samples=20"
+    assert section["deciding"] == 2  # the last window tested
+    assert section["windows_tested"] == 3
+
+
+def test_the_scan_bound_is_the_sum_of_the_windows_false_alarm_chances() -> None:
+    from scipy import stats
+
+    baseline, candidate = log_pair()
+    section = compare(baseline, candidate, window="1d", workers=1).to_json()["windows"]
+    # Two features at alpha 0.05 and a 20% threshold: one drifted feature fails a gate.
+    one_gate = float(stats.binom.sf(0, 2, 0.05))
+    assert section["scan_false_alarm_bound"] == pytest.approx(5 * one_gate, rel=1e-12)
+
+
+@pytest.mark.parametrize(("window", "first", "last", "edges"), [
+    ("1d", "2026-11-01T05:00", "2026-11-03T00:00",
+     ["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"]),
+    ("6h", "2026-11-01T05:00", "2026-11-01T13:00",
+     ["2026-11-01T00:00", "2026-11-01T06:00", "2026-11-01T12:00", "2026-11-01T18:00"]),
+    ("MS", "2026-10-15", "2026-12-02", ["2026-10-01", "2026-11-01", "2026-12-01",
+                                        "2027-01-01"]),
+])
+def test_window_edges(window: str, first: str, last: str, edges: list[str]) -> None:
+    found = window_edges(pd.Timestamp(first), pd.Timestamp(last), window)
+    assert list(found) == [pd.Timestamp(edge) for edge in edges]
+
+
+def test_calendar_windows_on_duckdb_as_on_memory(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb", reason="the duckdb extra is not installed")
+    baseline, candidate = log_pair(days=21, per_day=60, drift_from="2026-11-16")
+    paths = write(tmp_path, baseline, candidate)
+    agree(*paths, window="W")
+
+
+def write(tmp_path: Path, baseline: pd.DataFrame, candidate: pd.DataFrame) -> tuple[str, str]:
+    paths = (tmp_path / "baseline.parquet", tmp_path / "candidate.parquet")
+    for frame, path in zip((baseline, candidate), paths, strict=True):
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+    return str(paths[0]), str(paths[1])
+
+
+def agree(baseline: Any, candidate: Any, **options: Any) -> None:
+    memory = compare(baseline, candidate, engine="memory", workers=1, **options)
+    duckdb = compare(baseline, candidate, engine="duckdb", workers=1, **options)
+    assert duckdb.engine == "duckdb"
+    assert_same(entry(duckdb, False), entry(memory, False))
+
+
+@pytest.mark.parametrize("window", ["1d", "8h"])
+@pytest.mark.parametrize("tz", ["UTC", None])
+def test_duckdb_gives_the_memory_engines_windows(tmp_path: Path, window: str,
+                                                 tz: str | None) -> None:
+    pytest.importorskip("duckdb", reason="the duckdb extra is not installed")
+    baseline, candidate = log_pair(tz=tz)
+    candidate.loc[::37, "amount"] = np.nan
+    agree(*write(tmp_path, baseline, candidate), window=window)
+
+
+def test_an_api_log_is_windowed_by_its_timestamp(tmp_path: Path) -> None:
+    import json
+
+    baseline, candidate = log_pair(days=3, per_day=100)
+    log = tmp_path / "requests.jsonl"
+    with log.open("w", encoding="utf-8") as out:
+        for row in candidate.itertuples():
+            out.write(json.dumps({"timestamp": row.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                  "features": {"amount": row.amount, "plan": row.plan},
+                                  "prediction": 1}) + "\n")
+    report = compare(baseline, str(log), window="1d", workers=1)
+    assert [w["rows"] for w in report.to_json()["windows"]["windows"]] == [100, 100, 100]
+    assert set(report.details) == {"amount", "plan"}  # the timestamp is no feature
+    plain = compare(baseline, str(log), workers=1)
+    assert set(plain.details) == {"amount", "plan"}
+    pytest.importorskip("duckdb", reason="the duckdb extra is not installed")
+    agree(baseline, str(log), window="1d")
+
+
+# -- bad time columns and windows ---------------------------------------------------------
+
+
+def test_a_missing_time_column_names_the_option() -> None:
+    baseline, candidate = log_pair()
+    with pytest.raises(DriftUsageError) as raised:
+        compare(baseline, candidate.rename(columns={"timestamp": "ts"}), window="1d")
+    message = str(raised.value)
+    assert message.startswith("time_column='timestamp' (from default): window='1d' cuts")
+    assert "its columns: ts, amount, plan" in message
+
+
+def test_an_unparsable_time_names_the_row_and_the_value() -> None:
+    baseline, candidate = log_pair()
+    candidate["timestamp"] = candidate["timestamp"].astype(str)
+    candidate.loc[7, "timestamp"] = "yesterday"
+    with pytest.raises(DriftInputError, match=r"time_column='timestamp' \(from argument "
+                       r"time_column\) in the candidate .*: row 8 holds 'yesterday', which is "
+                       r"not an ISO 8601 time"):
+        compare(baseline, candidate, window="1d", time_column="timestamp")
+
+
+def test_times_out_of_order_are_refused() -> None:
+    baseline, candidate = log_pair()
+    candidate = candidate.iloc[[0, 2, 1, *range(3, len(candidate))]].reset_index(drop=True)
+    with pytest.raises(DriftInputError, match=r"is not sorted: row 3 .* comes before row 2"):
+        compare(baseline, candidate, window="1d")
+
+
+def test_numbers_are_not_times() -> None:
+    baseline, candidate = log_pair()
+    candidate["timestamp"] = np.arange(len(candidate))
+    with pytest.raises(DriftInputError, match="holds numbers"):
+        compare(baseline, candidate, window="1d")
+
+
+def test_a_time_zone_on_one_side_only_is_refused() -> None:
+    baseline, candidate = log_pair(tz=None)
+    baseline["timestamp"] = pd.date_range("2026-10-01", periods=len(baseline), freq="min",
+                                          tz="UTC")
+    with pytest.raises(DriftInputError, match="has a time zone in the baseline and none in "
+                       "the candidate"):
+        compare(baseline, candidate, window="1d")
+
+
+def test_a_window_as_long_as_the_data_is_refused() -> None:
+    baseline, candidate = log_pair(days=2)
+    with pytest.raises(DriftUsageError, match=r"window='7d' \(from argument window\): the "
+                       r"candidate's times span .* within one window: choose a shorter window"):
+        compare(baseline, candidate, window="7d")
+
+
+def test_a_window_that_is_no_offset_names_it() -> None:
+    with pytest.raises(ValueError, match="is not a pandas offset"):
+        parse_window("fortnightly")
+    baseline, candidate = log_pair()
+    with pytest.raises(DriftUsageError, match="window='fortnightly'"):
+        compare(baseline, candidate, window="fortnightly")
