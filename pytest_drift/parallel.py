@@ -93,7 +93,9 @@ class Workers:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
-        _JOB = None
+            # Only the block that forked owns the job: one in this process alone (a
+            # worker's own check of a window) leaves its worker's job in place.
+            _JOB = None
 
     def indexed(self, count: int) -> Iterator[tuple[int, Any]]:
         """``job(0) … job(count - 1)``, yielding ``(index, result)`` as each finishes."""

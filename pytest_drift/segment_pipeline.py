@@ -142,6 +142,11 @@ def run_segments(
 
     by = tuple(options.segment_by or ())
     _refuse_snapshots(options)
+    if options.window is not None:
+        raise DriftUsageError(
+            "window", options.window, options.origins.get("window", "window"),
+            "a check is cut into segments or into time windows, not both at once: give "
+            "window to a check of one segment (a filtered candidate), or drop segment_by")
     family = name or options.name or "compare"
     registry = registry or TestRegistry()
     started, timestamp = time.perf_counter(), utc_now()

@@ -86,7 +86,7 @@ def run_windowed(
 ) -> DriftReport:
     """Run a windowed check (the arguments are :func:`pytest_drift.pipeline.run_check`'s).
     Loading and usage errors propagate as :class:`pytest_drift.errors.DriftError`."""
-    from pytest_drift.evaluate import FeatureTest, evaluate_features, plan_feature
+    from pytest_drift.evaluate import FeatureTest, plan_feature
     from pytest_drift.loaders import load, peek_columns
     from pytest_drift.pipeline import check_report, confirmed_plan, load_contexts, utc_now
     from pytest_drift.planning import columns_to_read, plan_features
@@ -140,11 +140,9 @@ def run_windowed(
         tested = [index for index in range(windows.count)
                   if windows.rows[index] >= options.min_samples]
         verdicts: dict[int, tuple[CheckVerdict, Any]] = {}
-        for done, (index, engine) in enumerate(
-                _windows_of(opened.engine, column, windows, codes, tested, testable),
-                start=1):
-            raw = evaluate_features(list(testable), engine, options, names, registry,
-                                    charts=charts)
+        evaluated = _evaluated(opened.engine, column, windows, codes, tested, testable,
+                               options, names, registry, charts)
+        for done, (index, raw) in enumerate(evaluated, start=1):
             results: dict[str, FeatureResult | str] = {
                 feature: test if isinstance(test, str) else raw[feature]
                 for feature, test in planned.items() if isinstance(test, str) or feature in raw}
@@ -183,6 +181,45 @@ def _has_column(engine: Engine, column: str) -> bool:
     if engine.name == "duckdb":
         return column in engine.sides["candidate"].types  # type: ignore[attr-defined]
     return column in column_names(engine.prod)  # type: ignore[attr-defined]
+
+
+def _evaluated(engine: Engine, column: str, windows: WindowPlan, codes: Any,
+               tested: list[int], testable: Mapping[str, bool], options: CheckOptions,
+               names: Mapping[str, str], registry: TestRegistry, charts: bool
+               ) -> Iterator[tuple[int, dict[str, FeatureResult | str]]]:
+    """Each tested window's raw results, in window order. The windows run on forked
+    workers, a window to a worker (one pool for all of them: starting one per window would
+    cost more than a small window's work): the memory engine's straight from its rows, an
+    in-place engine's once its windows' counts are fetched and rebuilt in this process."""
+    from pytest_drift.evaluate import evaluate_features
+    from pytest_drift.parallel import Workers, default_workers
+
+    workers = min(options.workers or default_workers(), len(tested))
+    if workers < 2:
+        for index, window in _windows_of(engine, column, windows, codes, tested,
+                                         dict(testable)):
+            yield index, evaluate_features(list(testable), window, options, names, registry,
+                                           charts=charts)
+        return
+    from pytest_drift.engines.windowing import memory_windows
+
+    one_process = replace(options, workers=1)
+    fetched = None if engine.forkable else [window for _, window in _windows_of(
+        engine, column, windows, codes, tested, dict(testable))]
+
+    def run(position: int) -> dict[str, FeatureResult | str]:
+        if fetched is not None:
+            window = fetched[position]
+        else:
+            [(_, window)] = memory_windows(engine, windows, codes,  # type: ignore[arg-type]
+                                           [tested[position]])
+        return evaluate_features(list(testable), window, one_process, names, registry,
+                                 charts=charts)
+
+    with Workers(workers, run) as pool:
+        found = dict(pool.indexed(len(tested)))
+    for position, index in enumerate(tested):
+        yield index, found[position]
 
 
 def _refuse_time(options: CheckOptions, description: str, columns: list[str]) -> None:

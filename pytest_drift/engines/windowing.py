@@ -45,7 +45,14 @@ def duckdb_times(engine: DuckDBEngine, column: str, role: str = "candidate") -> 
     from pytest_drift.engines import duckdb_sql as sql
 
     side = engine.sides[role]
-    table = engine.con.sql(f"SELECT {sql.quoted(column)} FROM {side.view}").to_arrow_table()
+    # In row order (the engine otherwise lets DuckDB return rows in any order): whether
+    # the log is sorted by time is part of checking it.
+    engine.con.execute("SET preserve_insertion_order = true")
+    try:
+        table = engine.con.sql(f"SELECT {sql.quoted(column)} FROM {side.view}"
+                               ).to_arrow_table()
+    finally:
+        engine.con.execute("SET preserve_insertion_order = false")
     return table.column(0).combine_chunks()
 
 

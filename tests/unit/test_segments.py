@@ -201,3 +201,9 @@ def test_the_chance_that_some_segment_fails_on_stable_data() -> None:
             expected, rel=1e-12)
     assert "(3 segments tested): lower alpha (e.g. 0.05/3)" in " ".join(
         family.reports["country=FR"].notes)
+
+
+def test_segments_and_windows_in_one_check_are_refused() -> None:
+    baseline, candidate = segmented_pair()
+    with pytest.raises(DriftUsageError, match="segments or into time windows, not both"):
+        compare_segments(baseline, candidate, segment_by="country", window="1d")

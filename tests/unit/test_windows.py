@@ -226,3 +226,28 @@ def test_a_window_that_is_no_offset_names_it() -> None:
     baseline, candidate = log_pair()
     with pytest.raises(DriftUsageError, match="window='fortnightly'"):
         compare(baseline, candidate, window="fortnightly")
+
+
+@pytest.mark.parametrize("engine", ["memory", "duckdb"])
+def test_windows_on_forked_workers_are_the_same(tmp_path: Path, engine: str) -> None:
+    if engine == "duckdb":
+        pytest.importorskip("duckdb", reason="the duckdb extra is not installed")
+    paths = write(tmp_path, *log_pair())
+    alone = compare(*paths, window="1d", workers=1, engine=engine)
+    forked = compare(*paths, window="1d", workers=2, engine=engine)
+    assert_same(entry(forked, False), entry(alone, False))
+
+
+def test_duckdb_reads_the_times_in_row_order(tmp_path: Path) -> None:
+    """DuckDB may return rows in any order for speed; the sortedness of the log is checked
+    in its own order, across row groups."""
+    pytest.importorskip("duckdb", reason="the duckdb extra is not installed")
+    baseline, candidate = log_pair()
+    paths = write(tmp_path, baseline, candidate)
+    table = pq.read_table(paths[1])
+    pq.write_table(table, paths[1], row_group_size=256)  # many groups, read in parallel
+    assert compare(paths[0], paths[1], window="1d", engine="duckdb").windows is not None
+    shuffled = table.take(pa.array([*range(1000, 2000), *range(1000)]))
+    pq.write_table(shuffled, paths[1], row_group_size=256)
+    with pytest.raises(DriftInputError, match="is not sorted: row 1001"):
+        compare(paths[0], paths[1], window="1d", engine="duckdb")
