@@ -25,8 +25,9 @@ def pytest_drift_load(source: Any, columns: Sequence[str] | None,
         more is fine; returning fewer makes the missing ones "missing from" that side.
     :param options: ``role`` ("baseline" or "candidate"), ``origin`` (where the source
         option was set, for messages), ``rootdir`` (a ``pathlib.Path``, for relative
-        paths), ``features_key``, ``format``, ``api_log`` and ``remote_timeout`` (seconds a
-        request for a dataset at a URL may wait).
+        paths), ``features_key``, ``format``, ``api_log``, ``remote_timeout`` (seconds a
+        request for a dataset at a URL may wait) and ``also_read`` (columns to include
+        besides all the others when ``columns`` is None: a windowed check's time column).
     :return: a ``pandas.DataFrame``, a ``pyarrow.Table``, a
         ``pytest_drift.loaders.LoadedData``, or ``None``.
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_drift import waivers as waiver_clock
 from pytest_drift.engines.registry import Loader, OpenRequest, Side, choose_engine, open_check
 from pytest_drift.errors import DriftUsageError
+from pytest_drift.evaluate import PARALLEL_MIN_VALUES as EVALUATE_PARALLEL_MIN_VALUES
 from pytest_drift.models import DRIFT_DETECTED, FAILING, DriftReport, FeatureResult
 from pytest_drift.options import CheckOptions
 from pytest_drift.planning import CheckPlan
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 ROLES = ("baseline", "candidate")
 #: The engines that cut a candidate into windows.
 WINDOW_ENGINES = ("memory", "duckdb")
+#: Below this many values (all windows' checks together) the windows run in this process:
+#: starting workers would cost more than it saves (as for one check's features).
+PARALLEL_MIN_VALUES = EVALUATE_PARALLEL_MIN_VALUES
 
 
 def _times_of(engine: Engine, column: str, role: str = "candidate") -> Any:
@@ -195,7 +199,9 @@ def _evaluated(engine: Engine, column: str, windows: WindowPlan, codes: Any,
     from pytest_drift.parallel import Workers, default_workers
 
     workers = min(options.workers or default_workers(), len(tested))
-    if workers < 2:
+    baseline_rows, candidate_rows = engine.rows
+    values = len(testable) * (baseline_rows * len(tested) + candidate_rows)
+    if workers < 2 or values < PARALLEL_MIN_VALUES:
         for index, window in _windows_of(engine, column, windows, codes, tested,
                                          dict(testable)):
             yield index, evaluate_features(list(testable), window, options, names, registry,

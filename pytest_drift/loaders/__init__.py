@@ -70,7 +70,8 @@ class LoadContext:
         """The ``options`` argument of the ``pytest_drift_load`` hook."""
         return {"role": self.role, "origin": self.origin, "rootdir": self.base_dir,
                 "features_key": self.features_key, "format": self.format,
-                "api_log": self.api_log, "remote_timeout": self.remote_timeout}
+                "api_log": self.api_log, "remote_timeout": self.remote_timeout,
+                "also_read": self.also_read}
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any]) -> LoadContext:
@@ -79,7 +80,8 @@ class LoadContext:
                    base_dir=options.get("rootdir"),
                    features_key=options.get("features_key", cls.features_key),
                    format=options.get("format"), api_log=options.get("api_log"),
-                   remote_timeout=options.get("remote_timeout", cls.remote_timeout))
+                   remote_timeout=options.get("remote_timeout", cls.remote_timeout),
+                   also_read=tuple(options.get("also_read") or ()))
 
 
 @dataclass(frozen=True)

@@ -367,7 +367,7 @@ def test_loader_hook_serves_marker_checks_fixtures_and_drift_check(project):
     def options(role, where):
         return {"role": role, "origin": where, "rootdir": rootdir,
                 "features_key": "features", "format": None, "api_log": None,
-                "remote_timeout": 60.0}
+                "remote_timeout": 60.0, "also_read": []}
 
     everything = ["x", "y", "colour", "rooms"]
     assert calls == [

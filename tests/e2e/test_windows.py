@@ -47,3 +47,22 @@ def test_a_windowed_gate_says_when_the_drift_started(project: pytest.Pytester,
     html = (project.path / "r.html").read_text(encoding="utf-8")
     assert "<h3>Drift over time</h3>" in html
     assert "Drift percentage per window of 1d: 5 windows" in html
+
+
+def test_an_api_log_is_windowed_by_its_timestamp_in_a_session(project: pytest.Pytester
+                                                                ) -> None:
+    """Through the session's loader (the pytest_drift_load hook and its cache), the log's
+    request times are read though they are no feature."""
+    project.makepyfile(test_log="""
+        import pytest
+
+        @pytest.mark.drift("data/seattle_weather_api_log/baseline.csv",
+                           "data/seattle_weather_api_log/candidate.jsonl", window="QS",
+                           mode="warn")
+        def test_by_quarter(drift_report):
+            assert len(drift_report.windows["windows"]) == 8
+            assert "timestamp" not in drift_report.details
+    """)
+    result, document = run_drift(project)
+    result.assert_outcomes(passed=1, warnings=1)
+    assert check(document, "test_by_quarter")["windows"]["window"] == "QS"

@@ -229,7 +229,11 @@ def test_a_window_that_is_no_offset_names_it() -> None:
 
 
 @pytest.mark.parametrize("engine", ["memory", "duckdb"])
-def test_windows_on_forked_workers_are_the_same(tmp_path: Path, engine: str) -> None:
+def test_windows_on_forked_workers_are_the_same(tmp_path: Path, engine: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_drift import window_pipeline
+
+    monkeypatch.setattr(window_pipeline, "PARALLEL_MIN_VALUES", 0)  # fork for small data
     if engine == "duckdb":
         pytest.importorskip("duckdb", reason="the duckdb extra is not installed")
     paths = write(tmp_path, *log_pair())
