@@ -15,6 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_drift import DriftUsageError, compare, compare_segments
 from pytest_drift.segments import MISSING_LABEL, row_segments
@@ -207,3 +209,24 @@ def test_segments_and_windows_in_one_check_are_refused() -> None:
     baseline, candidate = segmented_pair()
     with pytest.raises(DriftUsageError, match="segments or into time windows, not both"):
         compare_segments(baseline, candidate, segment_by="country", window="1d")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([None, 1.0, 2.0, 2.5, float("nan")]),
+                          st.sampled_from([None, "a", "b"])), min_size=1, max_size=60))
+def test_row_segments_count_the_rows_pandas_groups(rows: list[tuple[Any, Any]]) -> None:
+    """Every row lands in the segment of its values' labels: pandas' groupby (NaN and None
+    one missing group, 2.0 named 2) counts the same rows per segment."""
+    from pytest_drift.columns import category_label
+
+    table = pa.table({"g": pa.array([g for g, _ in rows], pa.float64()),
+                      "h": pa.array([h for _, h in rows], pa.string())})
+    segments = row_segments(table, ["g", "h"])
+
+    def label(value: Any) -> str:
+        return MISSING_LABEL if value is None or value != value else category_label(value)
+
+    expected = pd.Series([(label(g), label(h)) for g, h in rows]).value_counts().to_dict()
+    assert segments.rows() == expected
+    for key, indices in segments.indices().items():
+        assert all((label(rows[i][0]), label(rows[i][1])) == key for i in indices)

@@ -14,6 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_drift import DriftInputError, DriftUsageError, compare
 from pytest_drift.messages import failure_message
@@ -255,3 +257,23 @@ def test_duckdb_reads_the_times_in_row_order(tmp_path: Path) -> None:
     pq.write_table(shuffled, paths[1], row_group_size=256)
     with pytest.raises(DriftInputError, match="is not sorted: row 1001"):
         compare(paths[0], paths[1], window="1d", engine="duckdb")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 40 * 86_400), min_size=2, max_size=80, unique=True),
+       st.sampled_from(["1d", "6h", "90min", "W", "MS"]))
+def test_every_time_lands_in_the_window_that_holds_it(seconds: list[int], window: str
+                                                     ) -> None:
+    from pytest_drift.windows import plan_windows, window_codes
+
+    times = pd.DatetimeIndex(sorted(pd.Timestamp("2026-10-29T07:30", tz="UTC")
+                                    + pd.Timedelta(seconds=s) for s in seconds))
+    if window_edges(times[0], times[-1], window).size < 3:
+        return  # within one window: refused, as test_a_window_as_long_as_the_data shows
+    plan = plan_windows(times, window, "argument window")
+    codes = window_codes(times, plan.edges)
+    for time, code in zip(times, codes, strict=True):
+        assert plan.edges[code] <= time < plan.edges[code + 1]
+    assert sum(plan.rows) == len(times)
+    assert plan.edges[0] <= times[0]
+    assert plan.edges[-1] > times[-1]
