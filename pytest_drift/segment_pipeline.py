@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_drift import waivers as waiver_clock
 from pytest_drift.engines.registry import Loader, OpenRequest, Side, choose_engine, open_check
 from pytest_drift.errors import DriftUsageError
 from pytest_drift.models import (
@@ -22,12 +21,11 @@ from pytest_drift.models import (
     SKIPPED,
     STATUS_ORDER,
     DriftReport,
-    FeatureResult,
     Status,
 )
 from pytest_drift.options import CheckOptions
-from pytest_drift.planning import CheckPlan, describe_source
-from pytest_drift.schema_changes import SchemaChanges, schema_changes
+from pytest_drift.planning import describe_source
+from pytest_drift.schema_changes import SchemaChanges
 from pytest_drift.segments import SegmentKey, SegmentPlan
 from pytest_drift.stats.registry import TestRegistry
 
@@ -81,12 +79,6 @@ def _require_columns(options: CheckOptions, by: tuple[str, ...], role: str, desc
             f"its columns: {', '.join(columns)}")
 
 
-def _without(by: tuple[str, ...], plan: CheckPlan) -> CheckPlan:
-    """The plan without the segment columns: they say where a row belongs, they are not
-    features to test."""
-    return replace(plan, tested=[feature for feature in plan.tested if feature not in by])
-
-
 def _segment_plan(options: CheckOptions, by: tuple[str, ...], engine: Engine) -> SegmentPlan:
     plan = SegmentPlan(by, engine.segment_rows("baseline", by),
                        engine.segment_rows("candidate", by))
@@ -134,11 +126,9 @@ def run_segments(
     """Run a segmented check: one report per segment, named ``NAME[country=FR]`` (the
     arguments are :func:`pytest_drift.pipeline.run_check`'s). Loading and usage errors
     propagate as :class:`pytest_drift.errors.DriftError`."""
-    from pytest_drift.evaluate import FeatureTest, evaluate_features, plan_feature
-    from pytest_drift.loaders import load, peek_columns
-    from pytest_drift.pipeline import check_report, confirmed_plan, load_contexts, utc_now
-    from pytest_drift.planning import columns_to_read, plan_features
-    from pytest_drift.verdict import decide_check
+    from pytest_drift.check_parts import opening, plan_parts
+    from pytest_drift.evaluate import evaluate_features
+    from pytest_drift.pipeline import check_report, utc_now
 
     by = tuple(options.segment_by or ())
     _refuse_snapshots(options)
@@ -150,47 +140,27 @@ def run_segments(
     family = name or options.name or "compare"
     registry = registry or TestRegistry()
     started, timestamp = time.perf_counter(), utc_now()
-    sources = {role: getattr(options, role) for role in ROLES}
-    contexts = load_contexts(options, base_dir, api_log)
-    peeked = {role: peek_columns(sources[role], contexts[role]) for role in ROLES}
-    for role, columns in peeked.items():
+    found = opening(options, by, base_dir=base_dir, api_log=api_log, loader=loader)
+    for role, columns in found.peeked.items():
         if columns is not None:
-            _require_columns(options, by, role, describe_source(sources[role]), columns)
-    plan = None if None in peeked.values() else _without(by, plan_features(
-        options, peeked["baseline"] or [], peeked["candidate"] or []))
-    needed = columns_to_read(options, plan)
-    request = OpenRequest(options, sources, contexts,
-                          None if needed is None else [*needed, *by], loader or load)
-    engine_name = choose_engine(request)
+            _require_columns(options, by, role, describe_source(found.sources[role]), columns)
+    engine_name = found.engine_name
     reports: dict[str, DriftReport] = {}
-    with open_check(engine_name, request) as opened:
+    with open_check(engine_name, found.request) as opened:
         for role, side in opened.sides.items():
             _require_columns(options, by, role, side.description, side.column_names)
-        plan = _without(by, confirmed_plan(options, plan, peeked, opened.sides))
+        parts = plan_parts(options, by, found, opened.engine, opened.sides, registry)
         segments = _segment_plan(options, by, opened.engine)
-        names = {role: side.description for role, side in opened.sides.items()}
-        planned = {feature: plan_feature(feature, opened.engine, options, names, registry)
-                   for feature in plan.tested}
-        kinds = {feature: opened.engine.kinds(feature) for feature in plan.tested}
-        testable = {feature: test.kind == "categorical" for feature, test in planned.items()
-                    if isinstance(test, FeatureTest)}
+        testable = parts.testable
         tested = [key for key in segments.keys
                   if segments.skip_reason(key, options.min_samples) is None]
         for done, (key, engine) in enumerate(
                 opened.engine.segment_engines(by, tested, testable), start=1):
-            raw = evaluate_features(list(testable), engine, options, names, registry,
+            raw = evaluate_features(list(testable), engine, options, parts.names, registry,
                                     charts=charts)
-            results: dict[str, FeatureResult | str] = {
-                feature: test if isinstance(test, str) else raw[feature]
-                for feature, test in planned.items() if isinstance(test, str) or feature in raw}
-            schema = schema_changes(options.schema, plan.only_in_baseline,
-                                    plan.only_in_candidate, kinds, results,
-                                    options.categorical or ())
             sides = _segment_sides(opened.sides, segments, key)
-            verdict = decide_check(results, plan.skipped, options,
-                                   (today or waiver_clock.today)(),
-                                   (sides["baseline"].rows, sides["candidate"].rows),
-                                   schema.failed)
+            verdict, schema = parts.decide(
+                raw, (sides["baseline"].rows, sides["candidate"].rows), options, today)
             label = segments.label(key)
             reports[label] = check_report(
                 options, verdict, sides, engine_name, name=f"{family}[{label}]",

@@ -13,13 +13,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_drift import waivers as waiver_clock
-from pytest_drift.engines.registry import Loader, OpenRequest, Side, choose_engine, open_check
+from pytest_drift.engines.registry import Loader, Side, open_check
 from pytest_drift.errors import DriftUsageError
 from pytest_drift.evaluate import PARALLEL_MIN_VALUES as EVALUATE_PARALLEL_MIN_VALUES
 from pytest_drift.models import DRIFT_DETECTED, FAILING, DriftReport, FeatureResult
 from pytest_drift.options import CheckOptions
-from pytest_drift.planning import CheckPlan
 from pytest_drift.stats.registry import TestRegistry
 
 if TYPE_CHECKING:
@@ -90,13 +88,9 @@ def run_windowed(
 ) -> DriftReport:
     """Run a windowed check (the arguments are :func:`pytest_drift.pipeline.run_check`'s).
     Loading and usage errors propagate as :class:`pytest_drift.errors.DriftError`."""
-    from pytest_drift.evaluate import FeatureTest, plan_feature
-    from pytest_drift.loaders import load, peek_columns
-    from pytest_drift.pipeline import check_report, confirmed_plan, load_contexts, utc_now
-    from pytest_drift.planning import columns_to_read, plan_features
-    from pytest_drift.schema_changes import schema_changes
+    from pytest_drift.check_parts import opening, plan_parts
+    from pytest_drift.pipeline import check_report, load_contexts, utc_now
     from pytest_drift.snapshots import stage
-    from pytest_drift.verdict import decide_check
     from pytest_drift.windows import plan_windows, read_times, window_codes
 
     assert options.window is not None
@@ -109,53 +103,35 @@ def run_windowed(
     origin = options.origins.get("window", "window")
     registry = registry or TestRegistry()
     started, timestamp = time.perf_counter(), utc_now()
-    sources = {role: getattr(options, role) for role in ROLES}
     contexts = load_contexts(options, base_dir, api_log)
     contexts["candidate"] = replace(contexts["candidate"], also_read=(column,))
-    peeked = {role: peek_columns(sources[role], contexts[role]) for role in ROLES}
-    plan = None if None in peeked.values() else _without(column, plan_features(
-        options, peeked["baseline"] or [], peeked["candidate"] or []))
-    needed = columns_to_read(options, plan)
-    request = OpenRequest(options, sources, contexts,
-                          None if needed is None else [*needed, column], loader or load)
-    engine_name = choose_engine(request)
+    found = opening(options, [column], base_dir=base_dir, api_log=api_log, loader=loader,
+                    contexts=contexts)
+    engine_name = found.engine_name
     if engine_name not in WINDOW_ENGINES:
         raise DriftUsageError("engine", engine_name, options.origins.get("engine", "engine"),
                               f"windows are cut on the {' and '.join(WINDOW_ENGINES)} "
                               "engines; choose one of them for a windowed check")
-    with open_check(engine_name, request) as opened:
+    with open_check(engine_name, found.request) as opened:
         candidate = opened.sides["candidate"]
         if not _has_column(opened.engine, column):
             _refuse_time(options, candidate.description,
-                         peeked["candidate"] or candidate.column_names)
-        plan = _without(column, confirmed_plan(options, plan, peeked, opened.sides))
+                         found.peeked["candidate"] or candidate.column_names)
+        parts = plan_parts(options, [column], found, opened.engine, opened.sides, registry)
         where = f"candidate {candidate.description!r}"
         times = read_times(_times_of(opened.engine, column), column, where,
                            options.origins.get("time_column", "time_column"))
         _same_zoning(options, times, opened.engine, opened.sides["baseline"])
         windows = plan_windows(times, options.window, origin)
         codes = window_codes(times, windows.edges)
-        names = {role: side.description for role, side in opened.sides.items()}
-        planned = {feature: plan_feature(feature, opened.engine, options, names, registry)
-                   for feature in plan.tested}
-        kinds = {feature: opened.engine.kinds(feature) for feature in plan.tested}
-        testable = {feature: test.kind == "categorical" for feature, test in planned.items()
-                    if isinstance(test, FeatureTest)}
         tested = [index for index in range(windows.count)
                   if windows.rows[index] >= options.min_samples]
         verdicts: dict[int, tuple[CheckVerdict, Any]] = {}
-        evaluated = _evaluated(opened.engine, column, windows, codes, tested, testable,
-                               options, names, registry, charts)
+        evaluated = _evaluated(opened.engine, column, windows, codes, tested, parts.testable,
+                               options, parts.names, registry, charts)
         for done, (index, raw) in enumerate(evaluated, start=1):
-            results: dict[str, FeatureResult | str] = {
-                feature: test if isinstance(test, str) else raw[feature]
-                for feature, test in planned.items() if isinstance(test, str) or feature in raw}
-            schema = schema_changes(options.schema, plan.only_in_baseline,
-                                    plan.only_in_candidate, kinds, results,
-                                    options.categorical or ())
-            verdicts[index] = (decide_check(
-                results, plan.skipped, options, (today or waiver_clock.today)(),
-                (opened.sides["baseline"].rows, windows.rows[index]), schema.failed), schema)
+            verdicts[index] = parts.decide(
+                raw, (opened.sides["baseline"].rows, windows.rows[index]), options, today)
             if progress is not None:
                 progress(done, len(tested))
         sides = dict(opened.sides)
@@ -236,13 +212,6 @@ def _refuse_time(options: CheckOptions, description: str, columns: list[str]) ->
             f"window={options.window!r} cuts the candidate by time, but "
             f"{options.time_column!r} is no column of the candidate {description!r}; its "
             f"columns: {', '.join(columns)}. Name its column of times with time_column")
-
-
-def _without(column: str, plan: CheckPlan) -> CheckPlan:
-    """The plan without the time column: it places a row in a window, it is no feature."""
-    return replace(plan, tested=[feature for feature in plan.tested if feature != column],
-                   skipped={k: v for k, v in plan.skipped.items() if k != column},
-                   only_in_candidate=[f for f in plan.only_in_candidate if f != column])
 
 
 def _deciding(verdicts: Mapping[int, tuple[CheckVerdict, Any]], gate: str

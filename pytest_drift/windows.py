@@ -75,7 +75,7 @@ def read_times(values: Any, column: str, where: str, origin: str, require_sorted
                               "ISO 8601 times (2026-11-01T10:00:00Z) or a timestamp column")
     if not pd.api.types.is_datetime64_any_dtype(series.dtype):
         text = series.astype(str)
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=False)
+        parsed = _parsed(text, named)
         bad = np.flatnonzero(parsed.isna().to_numpy())
         if bad.size:
             raise DriftInputError(f"{named}: row {int(bad[0]) + 1} holds {text.iloc[bad[0]]!r}, "
@@ -94,6 +94,28 @@ def read_times(values: Any, column: str, where: str, origin: str, require_sorted
         raise DriftInputError(f"{named} is not sorted: row {row + 1} ({times[row]}) comes "
                               f"before row {row} ({times[row - 1]}); sort the log by time")
     return times
+
+
+#: The end of an ISO 8601 time with a zone: ``Z`` or an offset such as ``+02:00``.
+_ZONED = r"(?:Z|[+-]\d\d:?\d\d)$"
+
+
+def _parsed(text: pd.Series, named: str) -> Any:
+    """ISO 8601 text as times (unparsable ones NaT). Times of several offsets (a log across
+    a change to summer time) are one zone, UTC; times with and without a zone are an
+    input error."""
+    import pandas as pd
+
+    try:
+        return pd.to_datetime(text, format="ISO8601", errors="coerce")
+    except ValueError:  # offsets that differ, or some times without one
+        zoned = text.str.contains(_ZONED, regex=True)
+        if not zoned.all():
+            plain = text[~zoned].iloc[0]
+            raise DriftInputError(
+                f"{named} mixes times with a time zone and times without one ({plain!r} "
+                "has none); give every time a zone, or none") from None
+        return pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
 
 
 @dataclass(frozen=True)

@@ -320,3 +320,14 @@ def test_a_segmented_check_prints_every_segment_and_exits_1_when_one_drifts(
     assert "compared with previous.json" in again.stdout
     trend = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["trend"]
     assert len(trend["checks"]) == 2  # each segment matched by its name
+
+
+def test_a_segmented_check_cannot_save_a_snapshot(tmp_path: Path) -> None:
+    (tmp_path / "d.csv").write_text("shop,x\n" + "".join(f"{'ns'[i % 2]},{i}\n"
+                                                         for i in range(60)))
+    result = run_cli("--train_data", "d.csv", "--prod_data", "d.csv", "--segment-by", "shop",
+                     "--save-baseline", "s.parquet", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "a segmented check cannot save a snapshot (--save-baseline): a snapshot keeps " \
+        "no rows to cut into segments" in result.stderr
+    assert not (tmp_path / "s.parquet").exists()

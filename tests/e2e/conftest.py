@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 # Modules imported lazily by the plugin (and by hypothesis's pytest plugin, which imports
@@ -40,3 +41,12 @@ def project(pytester: pytest.Pytester, stable_pair: tuple[Any, Any]) -> pytest.P
     baseline.to_csv(stable / "baseline.csv", index=False)
     candidate.to_csv(stable / "candidate.csv", index=False)
     return pytester
+
+
+@pytest.fixture
+def step_summary(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A GitHub Actions run: the file the step summary is appended to."""
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    return summary

@@ -52,13 +52,9 @@ LINES = (
 
 
 def test_warn_passes_and_every_output_lists_the_changes(project: pytest.Pytester,
-                                                        monkeypatch: pytest.MonkeyPatch,
-                                                        tmp_path: Path) -> None:
+                                                        step_summary: Path) -> None:
     write_pair(project.path / "data")
     project.makepyfile(test_inputs=CHECKS)
-    summary = tmp_path / "summary.md"
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     result, document = run_drift(project, "--drift-html", "r.html")
     result.assert_outcomes(passed=1, warnings=1)
     entry = check(document, "test_inputs")
@@ -71,7 +67,7 @@ def test_warn_passes_and_every_output_lists_the_changes(project: pytest.Pytester
     assert "→ NORMAL, 4 schema changes" in text
     for line in LINES:
         assert text.count(line) == 2, line  # the drift summary and the warning
-    markdown = summary.read_text(encoding="utf-8")
+    markdown = step_summary.read_text(encoding="utf-8")
     html = (project.path / "r.html").read_text(encoding="utf-8")
     for line in LINES:
         assert line in markdown, line

@@ -52,15 +52,11 @@ def save_big(project: pytest.Pytester) -> None:
 
 
 def test_every_output_says_the_check_is_approximate(project: pytest.Pytester,
-                                                     monkeypatch: pytest.MonkeyPatch,
-                                                     tmp_path: Path) -> None:
+                                                     step_summary: Path) -> None:
     project.makeini(INI)
     write_pair(project, shift=0.0)
     save_big(project)
     project.makepyfile(test_big=CHECKS)
-    summary = tmp_path / "summary.md"
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     result, document = run_drift(project, "--drift-html", "r.html")
     entry = check(document, "test_big")
     assert entry["approximate"] is True
@@ -73,7 +69,7 @@ def test_every_output_says_the_check_is_approximate(project: pytest.Pytester,
     assert f"→ {entry['status']} [approximate]" in text
     assert "approximate: the baseline snapshot:big keeps numeric features as KLL sketches " \
         "(k=64)" in text
-    markdown = summary.read_text(encoding="utf-8")
+    markdown = step_summary.read_text(encoding="utf-8")
     assert f"`test_big` {entry['status']} [approximate]" in markdown
     assert "- approximate: the baseline snapshot:big" in markdown
     html = (project.path / "r.html").read_text(encoding="utf-8")

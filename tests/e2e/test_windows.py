@@ -21,15 +21,11 @@ CHECKS = """
 
 
 def test_a_windowed_gate_says_when_the_drift_started(project: pytest.Pytester,
-                                                      monkeypatch: pytest.MonkeyPatch,
-                                                      tmp_path: Path) -> None:
+                                                      step_summary: Path) -> None:
     baseline, candidate = log_pair()
     baseline.to_csv(project.path / "data" / "train.csv", index=False)
     candidate.to_csv(project.path / "data" / "requests.csv", index=False)
     project.makepyfile(test_requests=CHECKS)
-    summary = tmp_path / "summary.md"
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     result, document = run_drift(project, "--drift-html", "r.html")
     result.assert_outcomes(failed=1)
     first = ("drift first crossed the threshold in the window 2026-11-03T00:00:00+00:00 to "
@@ -43,7 +39,7 @@ def test_a_windowed_gate_says_when_the_drift_started(project: pytest.Pytester,
     assert entry["status"] == "DRIFT_DETECTED"
     assert entry["windows"]["first_drifted"] == 2
     assert [w["rows"] for w in entry["windows"]["windows"]] == [400] * 5
-    assert first in summary.read_text(encoding="utf-8")
+    assert first in step_summary.read_text(encoding="utf-8")
     html = (project.path / "r.html").read_text(encoding="utf-8")
     assert "<h3>Drift over time</h3>" in html
     assert "Drift percentage per window of 1d: 5 windows" in html

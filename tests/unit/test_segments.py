@@ -230,3 +230,10 @@ def test_row_segments_count_the_rows_pandas_groups(rows: list[tuple[Any, Any]]) 
     assert segments.rows() == expected
     for key, indices in segments.indices().items():
         assert all((label(rows[i][0]), label(rows[i][1])) == key for i in indices)
+
+
+def test_max_segments_must_be_a_whole_number() -> None:
+    baseline, candidate = segmented_pair()
+    with pytest.raises(DriftUsageError, match=r"max_segments=0 .*must be a whole number of "
+                       r"segments, at least 1"):
+        compare_segments(baseline, candidate, segment_by="country", max_segments=0)

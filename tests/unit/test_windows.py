@@ -277,3 +277,66 @@ def test_every_time_lands_in_the_window_that_holds_it(seconds: list[int], window
     assert sum(plan.rows) == len(times)
     assert plan.edges[0] <= times[0]
     assert plan.edges[-1] > times[-1]
+
+
+def test_a_windowed_check_cannot_save_a_snapshot(tmp_path: Path) -> None:
+    baseline, candidate = log_pair()
+    with pytest.raises(DriftUsageError, match=r"window='1d' \(from argument window\): a "
+                       r"windowed check cannot save a snapshot: check the whole candidate"):
+        compare(baseline, candidate, window="1d", save_baseline=tmp_path / "s.parquet")
+
+
+def test_a_sketched_snapshot_baseline_is_refused(tmp_path: Path) -> None:
+    pytest.importorskip("datasketches", reason="the sketch extra is not installed")
+    baseline, candidate = log_pair()
+    saved = tmp_path / "sketch.parquet"
+    compare(baseline, candidate.drop(columns="timestamp"), save_baseline=saved,
+            snapshot_profile="sketch:64")
+    with pytest.raises(DriftUsageError, match="is a sketched snapshot, whose bounds hold for "
+                       r"one check of the whole candidate: use an exact snapshot"):
+        compare(f"snapshot:{saved}", candidate, window="1d")
+
+
+def test_windows_on_spark_are_refused(spark: Any) -> None:
+    baseline, candidate = log_pair()
+    with pytest.raises(DriftUsageError, match=r"engine='spark' \(from argument engine\): "
+                       r"windows are cut on the memory and duckdb engines"):
+        compare(baseline, candidate, window="1d", engine="spark")
+
+
+def test_no_window_with_enough_rows_is_refused() -> None:
+    baseline, candidate = log_pair(days=3, per_day=10)
+    with pytest.raises(DriftUsageError, match=r"no window has min_samples=20 rows \(the "
+                       r"most: 10\): choose a longer window"):
+        compare(baseline, candidate, window="1d")
+
+
+def test_a_row_without_a_time_is_refused() -> None:
+    baseline, candidate = log_pair()
+    candidate.loc[4, "timestamp"] = pd.NaT
+    with pytest.raises(DriftInputError, match=r"1 rows have no time \(the first is row 5\); "
+                       "every row needs one to be put in a window"):
+        compare(baseline, candidate, window="1d")
+
+
+def test_times_with_and_without_a_zone_are_refused() -> None:
+    baseline, candidate = log_pair(tz=None)
+    text = candidate["timestamp"].astype(str)
+    text.iloc[3] = "2026-11-01T00:10:48+02:00"
+    with pytest.raises(DriftInputError, match="mixes times with a time zone and times "
+                       "without one"):
+        compare(baseline, candidate.assign(timestamp=text), window="1d")
+
+
+def test_times_of_several_offsets_are_one_zone() -> None:
+    """A log across the end of summer time in Paris (+02:00, then +01:00 from 25 October):
+    one zone, UTC, as the same times given as UTC timestamps."""
+    baseline, candidate = log_pair()
+    times = pd.date_range("2026-10-23", periods=len(candidate), freq="18min",
+                          tz="Europe/Paris")
+    text = pd.Series([time.isoformat() for time in times])
+    assert {value[-6:] for value in text} == {"+02:00", "+01:00"}
+    offsets = compare(baseline, candidate.assign(timestamp=text), window="1d", workers=1)
+    utc = compare(baseline, candidate.assign(timestamp=times.tz_convert("UTC")), window="1d",
+                  workers=1)
+    assert offsets.to_json()["windows"] == utc.to_json()["windows"]
