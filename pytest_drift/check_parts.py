@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_drift.engines.registry import Loader, OpenRequest, choose_engine
 from pytest_drift.models import FeatureResult
 from pytest_drift.options import CheckOptions
+from pytest_drift.pipeline import ROLES
 from pytest_drift.planning import CheckPlan
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from pytest_drift.stats.registry import TestRegistry
     from pytest_drift.verdict import CheckVerdict
 
-ROLES = ("baseline", "candidate")
 
 
 def without(placing: Sequence[str], plan: CheckPlan) -> CheckPlan:

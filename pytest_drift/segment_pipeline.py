@@ -24,6 +24,7 @@ from pytest_drift.models import (
     Status,
 )
 from pytest_drift.options import CheckOptions
+from pytest_drift.pipeline import ROLES
 from pytest_drift.planning import describe_source
 from pytest_drift.schema_changes import SchemaChanges
 from pytest_drift.segments import SegmentKey, SegmentPlan
@@ -32,7 +33,6 @@ from pytest_drift.stats.registry import TestRegistry
 if TYPE_CHECKING:
     from pytest_drift.engines.base import Engine
 
-ROLES = ("baseline", "candidate")
 
 
 @dataclass(frozen=True)

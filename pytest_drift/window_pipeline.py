@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from pytest_drift.verdict import CheckVerdict
     from pytest_drift.windows import WindowPlan
 
-ROLES = ("baseline", "candidate")
 #: The engines that cut a candidate into windows.
 WINDOW_ENGINES = ("memory", "duckdb")
 #: Below this many values (all windows' checks together) the windows run in this process:

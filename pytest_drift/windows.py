@@ -135,9 +135,6 @@ class WindowPlan:
         """The window's start and end, ISO 8601."""
         return self.edges[index].isoformat(), self.edges[index + 1].isoformat()
 
-    def label(self, index: int) -> str:
-        return self.edges[index].isoformat()
-
 
 def window_edges(first: pd.Timestamp, last: pd.Timestamp, window: str) -> pd.DatetimeIndex:
     """Consecutive window edges from the window that holds ``first`` to the one after
